@@ -1,0 +1,169 @@
+/**
+ * Shared types for every pipeline stage. Stages depend on this file, never on each other's
+ * internals.
+ */
+
+/** A file of the corpus after decoding, as the index stores it. */
+export interface SourceDocument {
+  /** Stable id derived from the relative path; the only handle clients ever get. */
+  id: string;
+  /** Path relative to the corpus root, with forward slashes. */
+  source: string;
+  /** Headline: the first prose line, a Markdown heading or the HTML `<title>`. */
+  title: string;
+  /** Decoded text. Every offset in the index refers to this string. */
+  text: string;
+  /** SHA-256 of the raw bytes, used for incremental ingest. */
+  hash: string;
+  format: 'text' | 'markdown' | 'html';
+  encoding: 'utf-8' | 'latin1';
+  /** Character ranges `[start, end)` judged boilerplate (kept in `text`, never indexed). */
+  boilerplate: Array<[number, number]>;
+}
+
+/** A passage of a source that is embedded and indexed as one unit. */
+export interface Chunk {
+  /** Dense integer id, also the HNSW label. */
+  id: number;
+  sourceId: string;
+  source: string;
+  title: string;
+  /** `document.text.slice(start, end) === text` always holds. */
+  start: number;
+  end: number;
+  /** 1-based line numbers of the first and last character. */
+  lineStart: number;
+  lineEnd: number;
+  text: string;
+}
+
+/** A chunk returned by retrieval, with the scores that ranked it. */
+export interface Passage {
+  chunkId: number;
+  sourceId: string;
+  source: string;
+  title: string;
+  start: number;
+  end: number;
+  lineStart: number;
+  lineEnd: number;
+  text: string;
+  /** Fused score used for ranking (higher is better). */
+  score: number;
+  /** Rank and score of each retriever that found it (absent = not in that list). */
+  denseScore?: number;
+  lexicalScore?: number;
+}
+
+/** One footnote: a verbatim quote with its exact place in the source file. */
+export interface Citation {
+  n: number;
+  sourceId: string;
+  source: string;
+  title: string;
+  /** Character offsets into the source's decoded text: `text.slice(start, end) === quote`. */
+  start: number;
+  end: number;
+  /** 1-based line of `start`. */
+  line: number;
+  quote: string;
+  score: number;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatTurn {
+  role: ChatRole;
+  content: string;
+}
+
+export interface AnswerTimings {
+  retrieveMs: number;
+  answerMs: number;
+}
+
+/** The complete answer to one question, as `/api/ask` returns it. */
+export interface Answer {
+  answer: string;
+  grounded: boolean;
+  citations: Citation[];
+  passages: Passage[];
+  timings: AnswerTimings;
+  /** Which generator wrote the answer (`extractive`, `llm:<model>`). */
+  generator: string;
+  /** Sentences of an LLM answer whose support in the cited passage is too weak. */
+  unsupported?: string[];
+  /** Something the user should know, e.g. that the LLM was down and the extractive answer was used. */
+  notice?: string;
+}
+
+/**
+ * The typed stream every answer is made of. The HTTP layer turns it into SSE frames; the
+ * non-streaming `answer()` consumes the same stream.
+ */
+export type AnswerStreamPart =
+  | { type: 'retrieval-end'; passages: Passage[]; query: string }
+  | { type: 'text-delta'; text: string }
+  | { type: 'citation'; citation: Citation }
+  | { type: 'finish'; answer: Answer }
+  | { type: 'error'; error: { code: string; message: string } };
+
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  /** Queries may get a model-specific prefix. @default 'document' */
+  kind?: 'query' | 'document';
+}
+
+/** Turns texts into fixed-size vectors. Implementations: GloVe SIF and transformers.js. */
+export interface Embedder {
+  /** Recorded in the index manifest; an index is only queried with the embedder that built it. */
+  readonly id: string;
+  readonly dimensions: number;
+  readonly maxBatchSize: number;
+  embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+}
+
+export interface VectorHit {
+  id: number;
+  /** Cosine similarity in [-1, 1]. */
+  score: number;
+}
+
+/** Approximate nearest-neighbour search over chunk vectors, keyed by chunk id. */
+export interface VectorIndex {
+  readonly dimensions: number;
+  readonly size: number;
+  add(id: number, vector: Float32Array): void;
+  search(vector: Float32Array, k: number): VectorHit[];
+  save(directory: string): Promise<void>;
+}
+
+export interface LexicalHit {
+  id: number;
+  score: number;
+}
+
+/** Keyword (BM25) search over chunk texts, keyed by chunk id. */
+export interface LexicalIndex {
+  readonly size: number;
+  add(id: number, text: string): void;
+  search(query: string, k: number): LexicalHit[];
+  save(directory: string): Promise<void>;
+}
+
+export interface GenerateInput {
+  question: string;
+  /** Standalone question after taking the conversation into account. */
+  query: string;
+  passages: Passage[];
+  history: ChatTurn[];
+  /** Looks a source's full text up by id; quotes are cut from it. */
+  sourceText: (sourceId: string) => string;
+  signal?: AbortSignal;
+}
+
+/** Writes the answer from retrieved passages, as a stream of parts. */
+export interface Generator {
+  readonly id: string;
+  generate(input: GenerateInput): AsyncIterable<AnswerStreamPart>;
+}
