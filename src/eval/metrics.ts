@@ -1,0 +1,231 @@
+/**
+ * Evaluation metrics: answer matching, source ranking quality, citation quality, refusals and
+ * latency. Pure functions, no I/O.
+ */
+
+const PUNCTUATION = /[\p{P}\p{S}]/gu;
+/** Punctuation inside a number (`2,700`, `13.7.2011`), which stays deleted so numbers stay whole. */
+const PUNCTUATION_IN_NUMBER = /(?<=\d)[\p{P}\p{S}]+(?=\d)/gu;
+const ARTICLES = new Set(['a', 'an', 'the']);
+
+function normalize(text: string, punctuation: 'delete' | 'space'): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(PUNCTUATION_IN_NUMBER, '')
+    .replace(PUNCTUATION, punctuation === 'delete' ? '' : ' ')
+    .split(/\s+/)
+    .filter((word) => word !== '' && !ARTICLES.has(word))
+    .join(' ');
+}
+
+/**
+ * SQuAD's answer normalisation: lowercase, delete punctuation, remove the articles a/an/the and
+ * collapse whitespace. Punctuation is every Unicode punctuation or symbol character, so curly
+ * quotes, dashes and `$` go too (SQuAD's ASCII list plus their Unicode relatives). The text is
+ * NFKC-normalised first so full-width and compatibility characters compare equal.
+ *
+ * @example
+ * normalizeAnswer('“The Ahmed-Jabari”!') // 'ahmedjabari'
+ */
+export function normalizeAnswer(text: string): string {
+  return normalize(text, 'delete');
+}
+
+/**
+ * True when one of the gold answers, normalised, appears in the normalised answer on word
+ * boundaries. A gold answer that normalises to nothing (e.g. `"The"`) never matches.
+ *
+ * Besides SQuAD's normalisation, the check is also tried with punctuation turned into spaces:
+ * scraped news text often glues sentences together (`"in Libya.The US"`), and deleting the full
+ * stop would merge `libya` and `the` into one word that no gold answer can match. Punctuation
+ * inside numbers is deleted in both forms, so gold `700` never matches `2,700`.
+ *
+ * @example
+ * answerContains('The Israeli military killed Hamas leader Ahmed Jabari.', ['Jabari']) // true
+ */
+export function answerContains(answerText: string, goldAnswers: string[]): boolean {
+  for (const punctuation of ['delete', 'space'] as const) {
+    const answer = ` ${normalize(answerText, punctuation)} `;
+    for (const gold of goldAnswers) {
+      const normalizedGold = normalize(gold, punctuation);
+      if (normalizedGold !== '' && answer.includes(` ${normalizedGold} `)) return true;
+    }
+  }
+  return false;
+}
+
+/** Ranked sources with repeats removed, keeping each source's best rank. */
+function unique(sources: string[]): string[] {
+  return [...new Set(sources)];
+}
+
+/**
+ * 1 when a gold source is among the first `k` ranked sources, else 0.
+ *
+ * @param rankedSources - sources in rank order, best first (repeats are ignored)
+ */
+export function hitAtK(rankedSources: string[], goldSources: string[], k: number): number {
+  const gold = new Set(goldSources);
+  return unique(rankedSources)
+    .slice(0, k)
+    .some((source) => gold.has(source))
+    ? 1
+    : 0;
+}
+
+/**
+ * 1 / rank of the first gold source (ranks start at 1), or 0 when none is within `cutoff`.
+ *
+ * @param cutoff - ranks beyond this count as not found. @default 10
+ */
+export function reciprocalRank(rankedSources: string[], goldSources: string[], cutoff = 10): number {
+  const gold = new Set(goldSources);
+  const index = unique(rankedSources)
+    .slice(0, cutoff)
+    .findIndex((source) => gold.has(source));
+  return index === -1 ? 0 : 1 / (index + 1);
+}
+
+/**
+ * Normalised discounted cumulative gain with binary relevance: DCG = Σ 1 / log2(rank + 1) over
+ * gold sources in the first `k`, divided by the ideal DCG of min(|gold|, k) gold sources ranked
+ * first. 0 when there is no gold source.
+ *
+ * @param k - cut-off rank. @default 10
+ */
+export function ndcgAtK(rankedSources: string[], goldSources: string[], k = 10): number {
+  const gold = new Set(goldSources);
+  let dcg = 0;
+  for (const [index, source] of unique(rankedSources).slice(0, k).entries()) {
+    if (gold.has(source)) dcg += 1 / Math.log2(index + 2);
+  }
+  let idealDcg = 0;
+  for (let index = 0; index < Math.min(gold.size, k); index++) idealDcg += 1 / Math.log2(index + 2);
+  return idealDcg === 0 ? 0 : dcg / idealDcg;
+}
+
+/**
+ * The `p`-th percentile by the nearest-rank method: the smallest value such that at least `p`%
+ * of the values are less than or equal to it (no interpolation, always one of the values).
+ * `null` for an empty list.
+ *
+ * @param p - percentile in [0, 100]; 0 gives the minimum, 100 the maximum
+ * @example
+ * percentile([1, 2, 3, 4], 50) // 2
+ */
+export function percentile(values: number[], p: number): number | null {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be between 0 and 100, got ${p}`);
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((left, right) => left - right);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? null;
+}
+
+/** What happened to one evaluation question, as `summarize` needs it. */
+export interface QuestionResult {
+  id: string;
+  /** False when the corpus does not answer the question and the system should decline. */
+  answerable: boolean;
+  /** Sources of the retrieved passages, deduplicated, in rank order. */
+  rankedSources: string[];
+  goldSources: string[];
+  answer: string;
+  goldAnswers: string[];
+  /** False when the system declined to answer. */
+  grounded: boolean;
+  /** Source of each citation in the answer (repeats allowed). */
+  citedSources: string[];
+  /** Citations whose quote is exactly the text at their offsets in the source. */
+  citationsValid: number;
+  citationsTotal: number;
+  latencyMs: number;
+}
+
+/**
+ * Aggregate scores of one evaluation run. Every rate is in [0, 1] and is `null` when its
+ * denominator is 0 (e.g. `refusal_accuracy` for a set without unanswerable questions), except
+ * `citation_valid`, which is 1 when there are no citations at all.
+ */
+export interface EvalReport<Config = Record<string, unknown>> {
+  n: number;
+  n_answerable: number;
+  n_unanswerable: number;
+  /** Mean over answerable questions of {@link hitAtK} with k = 1. */
+  hit_at_1: number | null;
+  /** Mean over answerable questions of {@link hitAtK} with k = 3. */
+  hit_at_3: number | null;
+  /** Mean over answerable questions of {@link hitAtK} with k = 5. */
+  hit_at_5: number | null;
+  /** Mean over answerable questions of {@link reciprocalRank} with cutoff 10. */
+  mrr: number | null;
+  /** Mean over answerable questions of {@link ndcgAtK} with k = 10. */
+  ndcg_at_10: number | null;
+  /** Share of answerable questions whose answer contains a gold answer ({@link answerContains}). */
+  answer_contains: number | null;
+  /**
+   * Macro average over answerable questions that cite at least one source of the share of their
+   * distinct cited sources that are gold sources. Each question weighs the same however many
+   * citations it has; questions without citations (refusals) are left out.
+   */
+  citation_precision: number | null;
+  /** Valid citations / all citations over every question; 1 when there are no citations. */
+  citation_valid: number;
+  /** Share of unanswerable questions the system declined (`grounded === false`). */
+  refusal_accuracy: number | null;
+  /** Share of answerable questions the system declined (`grounded === false`). */
+  false_refusal_rate: number | null;
+  /** Median latency over all questions, nearest-rank ({@link percentile}). */
+  latency_p50_ms: number | null;
+  /** 95th percentile latency over all questions, nearest-rank. */
+  latency_p95_ms: number | null;
+  /** The run's settings, passed through unchanged. */
+  config: Config;
+}
+
+function mean(values: number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/**
+ * Aggregates per-question results into one report. See {@link EvalReport} for how each number is
+ * averaged; a rate with no questions to average over is `null`.
+ *
+ * @param config - recorded in the report as is (embedder, retrieval settings, ...)
+ */
+export function summarize<Config = Record<string, unknown>>(results: QuestionResult[], config: Config): EvalReport<Config> {
+  const answerable = results.filter((result) => result.answerable);
+  const unanswerable = results.filter((result) => !result.answerable);
+  const overAnswerable = (score: (result: QuestionResult) => number) => mean(answerable.map(score));
+
+  const citationPrecisions: number[] = [];
+  for (const result of answerable) {
+    const cited = unique(result.citedSources);
+    if (cited.length === 0) continue;
+    const gold = new Set(result.goldSources);
+    citationPrecisions.push(cited.filter((source) => gold.has(source)).length / cited.length);
+  }
+
+  const citationsTotal = results.reduce((sum, result) => sum + result.citationsTotal, 0);
+  const citationsValid = results.reduce((sum, result) => sum + result.citationsValid, 0);
+  const latencies = results.map((result) => result.latencyMs);
+
+  return {
+    n: results.length,
+    n_answerable: answerable.length,
+    n_unanswerable: unanswerable.length,
+    hit_at_1: overAnswerable((result) => hitAtK(result.rankedSources, result.goldSources, 1)),
+    hit_at_3: overAnswerable((result) => hitAtK(result.rankedSources, result.goldSources, 3)),
+    hit_at_5: overAnswerable((result) => hitAtK(result.rankedSources, result.goldSources, 5)),
+    mrr: overAnswerable((result) => reciprocalRank(result.rankedSources, result.goldSources, 10)),
+    ndcg_at_10: overAnswerable((result) => ndcgAtK(result.rankedSources, result.goldSources, 10)),
+    answer_contains: overAnswerable((result) => (answerContains(result.answer, result.goldAnswers) ? 1 : 0)),
+    citation_precision: mean(citationPrecisions),
+    citation_valid: citationsTotal === 0 ? 1 : citationsValid / citationsTotal,
+    refusal_accuracy: mean(unanswerable.map((result) => (result.grounded ? 0 : 1))),
+    false_refusal_rate: overAnswerable((result) => (result.grounded ? 0 : 1)),
+    latency_p50_ms: percentile(latencies, 50),
+    latency_p95_ms: percentile(latencies, 95),
+    config,
+  };
+}
