@@ -1,0 +1,107 @@
+import { FootnoteError } from '../errors.js';
+import type { Embedder } from '../types.js';
+import { embedMany } from './embed-many.js';
+import { GloveEmbedder, countWords, principalComponent, type WordStatistics } from './glove-embedder.js';
+import { loadGloveVectors, type GloveVectors } from './glove-vectors.js';
+import { createTransformersEmbedder, findLocalTransformersModel } from './transformers-embedder.js';
+
+/**
+ * Makes the configured embedder, fitted to a corpus at ingest and restored from the saved
+ * state when an index is queried.
+ */
+export interface EmbedderProvider {
+  /** The id the embedder will have (`glove-sg-100d`, `transformers:<model-id>`). */
+  readonly id: string;
+  /** At ingest: the embedder for this corpus and the state to save with the index. */
+  fit(texts: string[]): Promise<{ embedder: Embedder; state: unknown }>;
+  /** At query time: the embedder as it was fitted, from the saved state. */
+  restore(state: unknown): Promise<Embedder>;
+}
+
+export interface EmbedderChoiceOptions {
+  /**
+   * `auto`, `glove` or `transformers:<model-id>`.
+   * @default 'auto'
+   */
+  embedder: string;
+  /** Where transformers.js models are looked for. @default 'models' */
+  modelsDirectory: string;
+  /** Where the GloVe binary cache lives. @default 'node_modules/.cache/footnote' */
+  cacheDirectory: string;
+  /** Allow downloading transformers models from the hub. @default false */
+  allowRemoteModels: boolean;
+  /** Remove the corpus's common component from GloVe embeddings. @default false */
+  removeCommonComponent: boolean;
+  /** One-line notices for the user (fallbacks, first-time conversions). */
+  onNotice: (message: string) => void;
+}
+
+export const defaultEmbedderChoiceOptions: EmbedderChoiceOptions = {
+  embedder: 'auto',
+  modelsDirectory: 'models',
+  cacheDirectory: 'node_modules/.cache/footnote',
+  allowRemoteModels: false,
+  removeCommonComponent: false,
+  onNotice: () => {},
+};
+
+interface GloveState {
+  statistics: WordStatistics;
+  commonComponent?: number[];
+}
+
+/**
+ * Resolves the embedder setting. `auto` uses a complete transformers.js model found in the
+ * models directory, and otherwise GloVe with one notice line; it never touches the network.
+ */
+export function chooseEmbedder(options: Partial<EmbedderChoiceOptions> = {}): EmbedderProvider {
+  const settings = { ...defaultEmbedderChoiceOptions, ...options };
+  const spec = settings.embedder.trim();
+  if (spec === 'auto') {
+    const local = findLocalTransformersModel(settings.modelsDirectory);
+    if (local) return transformersProvider(local, settings);
+    settings.onNotice(`embedder: no transformers model in ${settings.modelsDirectory}/, using the offline GloVe embedder (glove-sg-100d)`);
+    return gloveProvider(settings);
+  }
+  if (spec === 'glove' || spec === 'glove-sg-100d') return gloveProvider(settings);
+  if (spec.startsWith('transformers:') && spec.length > 'transformers:'.length) return transformersProvider(spec.slice('transformers:'.length), settings);
+  throw new FootnoteError('invalid_request', `unknown embedder "${spec}"; use auto, glove or transformers:<model-id> (e.g. transformers:Xenova/bge-small-en-v1.5)`);
+}
+
+function gloveProvider(settings: EmbedderChoiceOptions): EmbedderProvider {
+  let vectors: Promise<GloveVectors> | undefined;
+  const load = () => (vectors ??= loadGloveVectors(settings.cacheDirectory, settings.onNotice));
+  return {
+    id: 'glove-sg-100d',
+    async fit(texts) {
+      const loaded = await load();
+      const statistics = countWords(texts, loaded);
+      const state: GloveState = { statistics };
+      if (settings.removeCommonComponent && texts.length > 1) {
+        const plain = new GloveEmbedder(loaded, { statistics });
+        state.commonComponent = principalComponent(texts.map((text) => plain.rawEmbedding(text)));
+      }
+      return { embedder: new GloveEmbedder(loaded, state), state };
+    },
+    async restore(state) {
+      const loaded = await load();
+      const saved = (state ?? undefined) as GloveState | undefined;
+      return new GloveEmbedder(loaded, saved ?? {});
+    },
+  };
+}
+
+function transformersProvider(modelId: string, settings: EmbedderChoiceOptions): EmbedderProvider {
+  let embedder: Promise<Embedder> | undefined;
+  const load = () =>
+    (embedder ??= createTransformersEmbedder({ modelId, modelsDirectory: settings.modelsDirectory, allowRemote: settings.allowRemoteModels }));
+  return {
+    id: `transformers:${modelId}`,
+    async fit() {
+      return { embedder: await load(), state: null };
+    },
+    restore: load,
+  };
+}
+
+export { embedMany };

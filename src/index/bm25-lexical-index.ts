@@ -1,0 +1,74 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import MiniSearch from 'minisearch';
+import type { LexicalHit, LexicalIndex } from '../types.js';
+import { analyze } from './analyze.js';
+
+export interface Bm25Options {
+  /** Term-frequency saturation. @default 1.2 */
+  k1: number;
+  /** Length normalisation. @default 0.75 */
+  b: number;
+}
+
+export const defaultBm25Options: Bm25Options = { k1: 1.2, b: 0.75 };
+
+export const LEXICAL_INDEX_FILE = 'lexical.json';
+
+interface IndexedText {
+  id: number;
+  text: string;
+}
+
+function miniSearchOptions(options: Bm25Options) {
+  return {
+    fields: ['text'],
+    storeFields: [],
+    // The analyzer already lowercases, drops stop words and stems.
+    tokenize: (text: string) => analyze(text),
+    processTerm: (term: string) => term,
+    searchOptions: { bm25: { k: options.k1, b: options.b, d: 0 }, combineWith: 'OR' as const },
+  };
+}
+
+/**
+ * BM25 keyword search over chunk texts, on MiniSearch (Okapi BM25 with `d = 0`; MiniSearch also
+ * multiplies by the number of query terms matched, which favours passages covering more of the
+ * question).
+ */
+export class Bm25LexicalIndex implements LexicalIndex {
+  private constructor(private readonly search_: MiniSearch<IndexedText>, private readonly options: Bm25Options) {}
+
+  static create(options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
+    const settings = { ...defaultBm25Options, ...options };
+    return new Bm25LexicalIndex(new MiniSearch<IndexedText>(miniSearchOptions(settings)), settings);
+  }
+
+  static async load(directory: string, options: Partial<Bm25Options> = {}): Promise<Bm25LexicalIndex> {
+    const settings = { ...defaultBm25Options, ...options };
+    const json = await fs.readFile(path.join(directory, LEXICAL_INDEX_FILE), 'utf8');
+    return new Bm25LexicalIndex(MiniSearch.loadJSON<IndexedText>(json, miniSearchOptions(settings)), settings);
+  }
+
+  get size(): number {
+    return this.search_.documentCount;
+  }
+
+  add(id: number, text: string): void {
+    this.search_.add({ id, text });
+  }
+
+  addAll(entries: IndexedText[]): void {
+    this.search_.addAll(entries);
+  }
+
+  search(query: string, k: number): LexicalHit[] {
+    if (analyze(query).length === 0) return [];
+    const results = this.search_.search(query, { bm25: { k: this.options.k1, b: this.options.b, d: 0 } });
+    return results.slice(0, k).map((result) => ({ id: result.id as number, score: result.score }));
+  }
+
+  async save(directory: string): Promise<void> {
+    await fs.writeFile(path.join(directory, LEXICAL_INDEX_FILE), JSON.stringify(this.search_));
+  }
+}

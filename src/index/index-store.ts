@@ -1,0 +1,220 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { FootnoteError } from '../errors.js';
+import type { Chunk, SourceDocument } from '../types.js';
+import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
+import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
+
+/** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
+export const FORMAT_VERSION = 1;
+
+const CURRENT_FILE = 'CURRENT';
+const MANIFEST_FILE = 'manifest.json';
+const SOURCES_FILE = 'sources.json';
+const CHUNKS_FILE = 'chunks.json';
+const VECTORS_FILE = 'vectors.f32';
+const EMBEDDER_STATE_FILE = 'embedder-state.json';
+const CHECKED_FILES = [SOURCES_FILE, CHUNKS_FILE, VECTORS_FILE, VECTOR_INDEX_FILE, LEXICAL_INDEX_FILE, EMBEDDER_STATE_FILE];
+
+/** What an index was built from and with; refused at load when it does not match. */
+export interface IndexManifest {
+  formatVersion: number;
+  createdAt: string;
+  corpusRoot: string;
+  embedder: { id: string; dimensions: number };
+  chunking: Record<string, number>;
+  counts: { sources: number; chunks: number };
+  files: Record<string, { id: string; hash: string; chunks: number; encoding: SourceDocument['encoding']; format: SourceDocument['format'] }>;
+  /** SHA-256 of every data file, checked at load so a damaged index is never served. */
+  checksums: Record<string, string>;
+}
+
+/** Everything a built index holds, in memory. */
+export interface IndexData {
+  manifest: IndexManifest;
+  sources: SourceDocument[];
+  /** `chunks[i].id === i`. */
+  chunks: Chunk[];
+  /** Row `i` is the vector of chunk `i`. */
+  vectors: Float32Array[];
+  /** Opaque state of the embedder fitted at build time (e.g. SIF word statistics). */
+  embedderState: unknown;
+}
+
+export interface LoadedIndex extends IndexData {
+  /** The generation directory it was read from. */
+  directory: string;
+  vectorIndex: HnswVectorIndex;
+  lexicalIndex: Bm25LexicalIndex;
+  sourceById: Map<string, SourceDocument>;
+}
+
+/** Name of the generation the index directory currently points to, or undefined. */
+export function currentGeneration(indexDirectory: string): string | undefined {
+  try {
+    const name = readFileSync(path.join(indexDirectory, CURRENT_FILE), 'utf8').trim();
+    return name.length > 0 ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when an index has been built in this directory. */
+export function indexExists(indexDirectory: string): boolean {
+  const generation = currentGeneration(indexDirectory);
+  return generation !== undefined && existsSync(path.join(indexDirectory, generation, MANIFEST_FILE));
+}
+
+/** Reads only the manifest of the current generation. */
+export async function readManifest(indexDirectory: string): Promise<IndexManifest | undefined> {
+  const generation = currentGeneration(indexDirectory);
+  if (!generation) return undefined;
+  try {
+    return JSON.parse(await fs.readFile(path.join(indexDirectory, generation, MANIFEST_FILE), 'utf8')) as IndexManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes a new generation of the index next to the current one, then switches `CURRENT` to it
+ * with an atomic rename. A crash at any point leaves the previous generation in place and
+ * loadable; generations older than the previous one are removed after the switch.
+ */
+export async function writeIndex(indexDirectory: string, data: IndexData, vectorIndex: HnswVectorIndex, lexicalIndex: Bm25LexicalIndex): Promise<string> {
+  await fs.mkdir(indexDirectory, { recursive: true });
+  const generation = `gen-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const directory = path.join(indexDirectory, generation);
+  await fs.mkdir(directory);
+  await fs.writeFile(path.join(directory, SOURCES_FILE), JSON.stringify(data.sources));
+  await fs.writeFile(path.join(directory, CHUNKS_FILE), JSON.stringify(data.chunks));
+  await fs.writeFile(path.join(directory, VECTORS_FILE), packVectors(data.vectors, data.manifest.embedder.dimensions));
+  await fs.writeFile(path.join(directory, EMBEDDER_STATE_FILE), JSON.stringify(data.embedderState ?? null));
+  await vectorIndex.save(directory);
+  await lexicalIndex.save(directory);
+  const checksums: Record<string, string> = {};
+  for (const file of CHECKED_FILES) checksums[file] = await fileChecksum(path.join(directory, file));
+  const manifest: IndexManifest = { ...data.manifest, checksums };
+  await fs.writeFile(path.join(directory, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+  await syncDirectory(directory);
+  const previous = currentGeneration(indexDirectory);
+  const pointer = path.join(indexDirectory, `${CURRENT_FILE}.${generation}.tmp`);
+  await fs.writeFile(pointer, generation);
+  await fs.rename(pointer, path.join(indexDirectory, CURRENT_FILE));
+  // The previous generation stays one more round for readers that opened it just before the switch.
+  await removeOldGenerations(indexDirectory, new Set([generation, previous ?? generation]));
+  return directory;
+}
+
+/**
+ * Loads the current generation and checks it: format version, checksums, and that every part
+ * has the same number of chunks. Any mismatch is a clear `index_corrupt` error.
+ */
+export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
+  const generation = currentGeneration(indexDirectory);
+  if (!generation) {
+    throw new FootnoteError('index_missing', `no index in ${indexDirectory}; run \`footnote ingest\` first (or \`npm start\`, which ingests corpus/)`);
+  }
+  const directory = path.join(indexDirectory, generation);
+  const corrupt = (why: string) =>
+    new FootnoteError('index_corrupt', `the index in ${indexDirectory} is damaged (${why}); run \`footnote ingest --rebuild\` to rebuild it`);
+  let manifest: IndexManifest;
+  try {
+    manifest = JSON.parse(await fs.readFile(path.join(directory, MANIFEST_FILE), 'utf8')) as IndexManifest;
+  } catch {
+    throw corrupt('manifest.json is missing or unreadable');
+  }
+  if (manifest.formatVersion !== FORMAT_VERSION) {
+    throw new FootnoteError(
+      'index_corrupt',
+      `the index in ${indexDirectory} has format version ${manifest.formatVersion}, this Footnote reads version ${FORMAT_VERSION}; run \`footnote ingest --rebuild\``,
+    );
+  }
+  const buffers = new Map<string, Buffer>();
+  for (const file of CHECKED_FILES) {
+    let buffer: Buffer;
+    try {
+      buffer = await fs.readFile(path.join(directory, file));
+    } catch {
+      throw corrupt(`${file} is missing`);
+    }
+    if (createHash('sha256').update(buffer).digest('hex') !== manifest.checksums?.[file]) throw corrupt(`${file} does not match its checksum`);
+    buffers.set(file, buffer);
+  }
+  try {
+    const sources = JSON.parse(buffers.get(SOURCES_FILE)!.toString('utf8')) as SourceDocument[];
+    const chunks = JSON.parse(buffers.get(CHUNKS_FILE)!.toString('utf8')) as Chunk[];
+    const dimensions = manifest.embedder.dimensions;
+    const vectors = unpackVectors(buffers.get(VECTORS_FILE)!, dimensions);
+    const embedderState = JSON.parse(buffers.get(EMBEDDER_STATE_FILE)!.toString('utf8')) as unknown;
+    const vectorIndex = HnswVectorIndex.load(directory, dimensions);
+    const lexicalIndex = await Bm25LexicalIndex.load(directory);
+    if (vectors.length !== chunks.length || vectorIndex.size !== chunks.length || lexicalIndex.size !== chunks.length) {
+      throw new Error(`part sizes differ: ${chunks.length} chunks, ${vectors.length} vectors, ${vectorIndex.size} in HNSW, ${lexicalIndex.size} in BM25`);
+    }
+    const sourceById = new Map(sources.map((source) => [source.id, source]));
+    return { manifest, sources, chunks, vectors, embedderState, directory, vectorIndex, lexicalIndex, sourceById };
+  } catch (error) {
+    throw corrupt(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Runs `work` while holding the index directory's ingest lock, so two ingests never interleave.
+ * A second ingest is refused at once with a clear message; a lock left by a killed process goes
+ * stale after 10 s.
+ */
+export async function withIngestLock<T>(indexDirectory: string, work: () => Promise<T>): Promise<T> {
+  await fs.mkdir(indexDirectory, { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(indexDirectory, { lockfilePath: path.join(indexDirectory, 'ingest.lock'), stale: 10_000, update: 2_000, retries: 0 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new FootnoteError('index_locked', `another ingest is writing ${indexDirectory}; wait for it to finish and try again`);
+    }
+    throw error;
+  }
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => {});
+  }
+}
+
+function packVectors(vectors: Float32Array[], dimensions: number): Buffer {
+  const buffer = Buffer.alloc(vectors.length * dimensions * 4);
+  const view = new Float32Array(buffer.buffer, buffer.byteOffset, vectors.length * dimensions);
+  vectors.forEach((vector, row) => view.set(vector, row * dimensions));
+  return buffer;
+}
+
+function unpackVectors(buffer: Buffer, dimensions: number): Float32Array[] {
+  if (buffer.length % (dimensions * 4) !== 0) throw new Error(`vectors.f32 has ${buffer.length} bytes, not a multiple of ${dimensions} floats`);
+  const copy = new Float32Array(buffer.length / 4);
+  copy.set(new Float32Array(buffer.buffer, buffer.byteOffset, buffer.length / 4));
+  const rows: Float32Array[] = [];
+  for (let start = 0; start < copy.length; start += dimensions) rows.push(copy.subarray(start, start + dimensions));
+  return rows;
+}
+
+async function fileChecksum(file: string): Promise<string> {
+  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  for (const name of await fs.readdir(directory)) {
+    const handle = await fs.open(path.join(directory, name), 'r');
+    await handle.sync().catch(() => {});
+    await handle.close();
+  }
+}
+
+async function removeOldGenerations(indexDirectory: string, keep: Set<string>): Promise<void> {
+  for (const name of await fs.readdir(indexDirectory)) {
+    if (name.startsWith('gen-') && !keep.has(name)) await fs.rm(path.join(indexDirectory, name), { recursive: true, force: true });
+    if (name.startsWith(`${CURRENT_FILE}.`) && name.endsWith('.tmp')) await fs.rm(path.join(indexDirectory, name), { force: true });
+  }
+}

@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { chunkDocument, defaultChunkingOptions, type ChunkingOptions } from '../chunk/index.js';
+import { embedMany, type EmbedderProvider } from '../embed/index.js';
+import { FootnoteError } from '../errors.js';
+import {
+  Bm25LexicalIndex,
+  FORMAT_VERSION,
+  HnswVectorIndex,
+  indexExists,
+  loadIndex,
+  withIngestLock,
+  writeIndex,
+  type IndexManifest,
+  type LoadedIndex,
+} from '../index/index.js';
+import type { Chunk, SourceDocument } from '../types.js';
+import { decodeText, extractText } from './extract-text.js';
+import { readCorpus, type CorpusFile } from './read-corpus.js';
+
+export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
+
+export interface IngestOptions {
+  corpusDirectory: string;
+  /** @default '.footnote' */
+  indexDirectory: string;
+  embedder: EmbedderProvider;
+  chunking: Partial<ChunkingOptions>;
+  /** Ignore the existing index and build from scratch. @default false */
+  rebuild: boolean;
+  /** @default 20 MB */
+  maxFileBytes: number;
+  onWarning: (message: string) => void;
+  onProgress: (phase: IngestPhase, done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** What one ingest did. */
+export interface IngestReport {
+  added: string[];
+  changed: string[];
+  unchanged: string[];
+  removed: string[];
+  warnings: string[];
+  sources: number;
+  chunks: number;
+  /** Chunks embedded by this run (0 when nothing changed). */
+  embeddedChunks: number;
+  /** False when the index was already up to date and nothing was written. */
+  written: boolean;
+  /** Why a full rebuild happened instead of an incremental update, if it did. */
+  rebuildReason?: string;
+  embedder: string;
+  durationMs: number;
+}
+
+/** Stable id of a source, from its relative path. */
+export function sourceIdFor(source: string): string {
+  return createHash('sha256').update(source).digest('hex').slice(0, 16);
+}
+
+/**
+ * Brings the index in line with the corpus folder: new and changed files are read, chunked and
+ * embedded; unchanged files keep their chunks and vectors; deleted files disappear. The result
+ * is written as a new index generation (atomic switch), under the ingest lock.
+ */
+export async function ingestCorpus(options: Partial<IngestOptions> & Pick<IngestOptions, 'corpusDirectory' | 'embedder'>): Promise<IngestReport> {
+  const settings: IngestOptions = {
+    indexDirectory: '.footnote',
+    chunking: {},
+    rebuild: false,
+    maxFileBytes: 20 * 1024 * 1024,
+    onWarning: () => {},
+    onProgress: () => {},
+    ...options,
+  };
+  return withIngestLock(settings.indexDirectory, () => ingestLocked(settings));
+}
+
+async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
+  const started = performance.now();
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    settings.onWarning(message);
+  };
+  const chunking: ChunkingOptions = { ...defaultChunkingOptions, ...settings.chunking };
+  const { previous, rebuildReason } = await previousIndex(settings, chunking, warn);
+
+  const files = await readCorpus(settings.corpusDirectory, { maxFileBytes: settings.maxFileBytes, onWarning: warn });
+  settings.signal?.throwIfAborted();
+  const previousFiles = previous?.manifest.files ?? {};
+  const report = { added: [] as string[], changed: [] as string[], unchanged: [] as string[], removed: [] as string[] };
+  const documents: SourceDocument[] = [];
+  const reused = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
+  const fresh = new Map<string, Omit<Chunk, 'id'>[]>();
+  files.forEach((file, index) => {
+    settings.onProgress('read', index + 1, files.length);
+    const before = previousFiles[file.source];
+    if (previous && before && before.hash === file.hash) {
+      const document = previous.sourceById.get(before.id);
+      if (document) {
+        report.unchanged.push(file.source);
+        documents.push(document);
+        const chunks = previous.chunks.filter((chunk) => chunk.sourceId === document.id);
+        reused.set(document.id, { chunks, vectors: chunks.map((chunk) => previous.vectors[chunk.id]!) });
+        return;
+      }
+    }
+    const document = readDocument(file, warn);
+    if (!document) return;
+    (before ? report.changed : report.added).push(file.source);
+    documents.push(document);
+    fresh.set(document.id, chunkDocument(document, chunking));
+  });
+  const present = new Set(files.map((file) => file.source));
+  report.removed = Object.keys(previousFiles).filter((source) => !present.has(source));
+
+  const embedderId = settings.embedder.id;
+  const base = { ...report, warnings, sources: documents.length, embedder: embedderId, ...(rebuildReason ? { rebuildReason } : {}) };
+  if (previous && report.added.length === 0 && report.changed.length === 0 && report.removed.length === 0) {
+    return { ...base, chunks: previous.chunks.length, embeddedChunks: 0, written: false, durationMs: performance.now() - started };
+  }
+  if (documents.length === 0) {
+    throw new FootnoteError('corpus_missing', `no readable .txt, .md or .html files in ${settings.corpusDirectory}; add documents and run \`footnote ingest\` again`);
+  }
+
+  // Embed the new chunks. A full build fits the embedder to this corpus; an update reuses the fitted state.
+  const newTexts = [...fresh.values()].flat().map((chunk) => chunk.text);
+  const { embedder, state } = previous
+    ? { embedder: await settings.embedder.restore(previous.embedderState), state: previous.embedderState }
+    : await settings.embedder.fit(newTexts);
+  const newVectors = await embedMany(embedder, newTexts, { signal: settings.signal, onProgress: (done, total) => settings.onProgress('embed', done, total) });
+
+  // Assign dense ids in document order and build both indexes.
+  const chunks: Chunk[] = [];
+  const vectors: Float32Array[] = [];
+  let cursor = 0;
+  for (const document of documents) {
+    const kept = reused.get(document.id);
+    const drafts = kept ? kept.chunks : (fresh.get(document.id) ?? []);
+    drafts.forEach((draft, index) => {
+      chunks.push({ ...draft, id: chunks.length });
+      vectors.push(kept ? kept.vectors[index]! : newVectors[cursor++]!);
+    });
+  }
+  const vectorIndex = HnswVectorIndex.create(embedder.dimensions, chunks.length);
+  const lexicalIndex = Bm25LexicalIndex.create();
+  for (const chunk of chunks) {
+    vectorIndex.add(chunk.id, vectors[chunk.id]!);
+    if (chunk.id % 500 === 0) settings.onProgress('index', chunk.id, chunks.length);
+  }
+  lexicalIndex.addAll(chunks.map((chunk) => ({ id: chunk.id, text: chunk.text })));
+  settings.onProgress('index', chunks.length, chunks.length);
+  settings.signal?.throwIfAborted();
+
+  const manifest: IndexManifest = {
+    formatVersion: FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    corpusRoot: path.resolve(settings.corpusDirectory),
+    embedder: { id: embedder.id, dimensions: embedder.dimensions },
+    chunking: { ...chunking },
+    counts: { sources: documents.length, chunks: chunks.length },
+    files: Object.fromEntries(
+      documents.map((document) => [
+        document.source,
+        { id: document.id, hash: document.hash, chunks: chunks.filter((chunk) => chunk.sourceId === document.id).length, encoding: document.encoding, format: document.format },
+      ]),
+    ),
+    checksums: {},
+  };
+  settings.onProgress('write', 0, 1);
+  await writeIndex(settings.indexDirectory, { manifest, sources: documents, chunks, vectors, embedderState: state }, vectorIndex, lexicalIndex);
+  settings.onProgress('write', 1, 1);
+  return { ...base, chunks: chunks.length, embeddedChunks: newTexts.length, written: true, durationMs: performance.now() - started };
+}
+
+async function previousIndex(
+  settings: IngestOptions,
+  chunking: ChunkingOptions,
+  warn: (message: string) => void,
+): Promise<{ previous?: LoadedIndex; rebuildReason?: string }> {
+  if (settings.rebuild) return { rebuildReason: 'requested with --rebuild' };
+  if (!indexExists(settings.indexDirectory)) return {};
+  let previous: LoadedIndex;
+  try {
+    previous = await loadIndex(settings.indexDirectory);
+  } catch (error) {
+    warn(`existing index could not be read (${error instanceof Error ? error.message : String(error)}); rebuilding from scratch`);
+    return { rebuildReason: 'existing index unreadable' };
+  }
+  if (previous.manifest.embedder.id !== settings.embedder.id) {
+    return { rebuildReason: `embedder changed from ${previous.manifest.embedder.id} to ${settings.embedder.id}` };
+  }
+  if (JSON.stringify(previous.manifest.chunking) !== JSON.stringify(chunking)) {
+    return { rebuildReason: 'chunking settings changed' };
+  }
+  if (path.resolve(settings.corpusDirectory) !== previous.manifest.corpusRoot) {
+    return { rebuildReason: `corpus folder changed from ${previous.manifest.corpusRoot}` };
+  }
+  return { previous };
+}
+
+function readDocument(file: CorpusFile, warn: (message: string) => void): SourceDocument | undefined {
+  const decoded = decodeText(file.bytes);
+  if (decoded.encoding === 'latin1') warn(`${file.source}: not valid UTF-8, decoded as Latin-1`);
+  const extracted = extractText(decoded.text, file.format);
+  if (extracted.text.trim().length === 0) {
+    warn(`skipped ${file.source}: no text after extraction`);
+    return undefined;
+  }
+  return {
+    id: sourceIdFor(file.source),
+    source: file.source,
+    title: extracted.title,
+    text: extracted.text,
+    hash: file.hash,
+    format: file.format,
+    encoding: decoded.encoding,
+    boilerplate: extracted.boilerplate,
+  };
+}
