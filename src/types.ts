@@ -35,6 +35,8 @@ export interface Chunk {
   lineStart: number;
   lineEnd: number;
   text: string;
+  /** Sentence spans `[start, end)` inside the chunk, as offsets into the document text. */
+  sentences: Array<[number, number]>;
 }
 
 /** A chunk returned by retrieval, with the scores that ranked it. */
@@ -48,6 +50,7 @@ export interface Passage {
   lineStart: number;
   lineEnd: number;
   text: string;
+  sentences: Array<[number, number]>;
   /** Fused score used for ranking (higher is better). */
   score: number;
   /** Rank and score of each retriever that found it (absent = not in that list). */
@@ -147,8 +150,28 @@ export interface LexicalHit {
 export interface LexicalIndex {
   readonly size: number;
   add(id: number, text: string): void;
-  search(query: string, k: number): LexicalHit[];
+  /** Top-k chunks for a query; `termWeights` scales analysed query terms (default 1). */
+  search(query: string, k: number, termWeights?: ReadonlyMap<string, number>): LexicalHit[];
+  /** Number of indexed chunks containing an analysed term. */
+  documentFrequency(term: string): number;
   save(directory: string): Promise<void>;
+}
+
+/** A sentence of a retrieved passage, scored as a possible answer. */
+export interface ScoredSentence {
+  passageIndex: number;
+  sourceId: string;
+  start: number;
+  end: number;
+  text: string;
+  /** Combined evidence score in [0, 1]. */
+  score: number;
+  /** Share of the question's (IDF-weighted) terms the sentence contains. */
+  coverage: number;
+  /** Cosine similarity of sentence and query embeddings. */
+  similarity: number;
+  /** The sentence holds the kind of thing asked for (a name for "who", a date for "when"…). */
+  typeMatch: boolean;
 }
 
 export interface GenerateInput {
@@ -156,9 +179,11 @@ export interface GenerateInput {
   /** Standalone question after taking the conversation into account. */
   query: string;
   passages: Passage[];
+  /** Sentences of the passages, best evidence first. */
+  evidence: ScoredSentence[];
   history: ChatTurn[];
-  /** Looks a source's full text up by id; quotes are cut from it. */
-  sourceText: (sourceId: string) => string;
+  /** Looks a source up by id; quotes are cut from its text. */
+  sourceOf: (sourceId: string) => Pick<SourceDocument, 'source' | 'title' | 'text'>;
   signal?: AbortSignal;
 }
 

@@ -43,7 +43,10 @@ export function chunkDocument(document: SourceDocument, options: Partial<Chunkin
   const chunks: ChunkDraft[] = [];
   for (const segment of proseSegments(text, document.boilerplate)) {
     const sentences = segmentSentences(text, segment).flatMap((sentence) => splitLongSentence(text, sentence, settings.maxSentenceChars));
-    packSentences(sentences, settings).forEach(({ start, end }) => {
+    packSentences(sentences, settings).forEach(({ first, last }) => {
+      const inside = sentences.slice(first, last + 1);
+      const start = inside[0]!.start;
+      const end = inside[inside.length - 1]!.end;
       chunks.push({
         sourceId: document.id,
         source: document.source,
@@ -53,6 +56,7 @@ export function chunkDocument(document: SourceDocument, options: Partial<Chunkin
         lineStart: lines.lineOf(start),
         lineEnd: lines.lineOf(Math.max(start, end - 1)),
         text: text.slice(start, end),
+        sentences: inside.map((sentence) => [sentence.start, sentence.end]),
       });
     });
   }
@@ -85,14 +89,15 @@ function splitLongSentence(text: string, sentence: SentenceSpan, maxChars: numbe
   return pieces.filter((piece) => piece.end > piece.start);
 }
 
-function packSentences(sentences: SentenceSpan[], settings: ChunkingOptions): SentenceSpan[] {
-  const chunks: SentenceSpan[] = [];
+/** Groups consecutive sentences into chunks; returns index ranges into `sentences`. */
+function packSentences(sentences: SentenceSpan[], settings: ChunkingOptions): Array<{ first: number; last: number }> {
+  const chunks: Array<{ first: number; last: number }> = [];
   let first = 0;
   while (first < sentences.length) {
     let last = first;
     const chunkStart = sentences[first]!.start;
     while (last + 1 < sentences.length && sentences[last + 1]!.end - chunkStart <= settings.targetChars) last++;
-    chunks.push({ start: chunkStart, end: sentences[last]!.end });
+    chunks.push({ first, last });
     if (last + 1 >= sentences.length) break;
     // Step forward, keeping `overlapSentences` sentences, but always make progress.
     first = Math.max(first + 1, last + 1 - settings.overlapSentences);

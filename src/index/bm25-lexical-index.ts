@@ -37,7 +37,12 @@ function miniSearchOptions(options: Bm25Options) {
  * question).
  */
 export class Bm25LexicalIndex implements LexicalIndex {
-  private constructor(private readonly search_: MiniSearch<IndexedText>, private readonly options: Bm25Options) {}
+  private readonly frequencies = new Map<string, number>();
+
+  private constructor(
+    private readonly search_: MiniSearch<IndexedText>,
+    private readonly options: Bm25Options,
+  ) {}
 
   static create(options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
     const settings = { ...defaultBm25Options, ...options };
@@ -55,17 +60,35 @@ export class Bm25LexicalIndex implements LexicalIndex {
   }
 
   add(id: number, text: string): void {
+    this.frequencies.clear();
     this.search_.add({ id, text });
   }
 
   addAll(entries: IndexedText[]): void {
+    this.frequencies.clear();
     this.search_.addAll(entries);
   }
 
-  search(query: string, k: number): LexicalHit[] {
-    if (analyze(query).length === 0) return [];
-    const results = this.search_.search(query, { bm25: { k: this.options.k1, b: this.options.b, d: 0 } });
+  search(query: string, k: number, termWeights?: ReadonlyMap<string, number>): LexicalHit[] {
+    // Each distinct term once: a word repeated in the question must not count twice.
+    const terms = [...new Set(analyze(query))];
+    if (terms.length === 0) return [];
+    const results = this.search_.search(terms.join(' '), {
+      tokenize: (text: string) => text.split(' '),
+      processTerm: (term: string) => term,
+      bm25: { k: this.options.k1, b: this.options.b, d: 0 },
+      ...(termWeights ? { boostTerm: (term: string) => termWeights.get(term) ?? 1 } : {}),
+    });
     return results.slice(0, k).map((result) => ({ id: result.id as number, score: result.score }));
+  }
+
+  documentFrequency(term: string): number {
+    let frequency = this.frequencies.get(term);
+    if (frequency === undefined) {
+      frequency = this.search_.search(term, { tokenize: (text) => [text], processTerm: (text) => text, fuzzy: false, prefix: false }).length;
+      if (this.frequencies.size < 50_000) this.frequencies.set(term, frequency);
+    }
+    return frequency;
   }
 
   async save(directory: string): Promise<void> {

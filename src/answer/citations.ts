@@ -1,0 +1,32 @@
+import type { Citation, ScoredSentence } from '../types.js';
+
+/** 1-based line number of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++;
+  return line;
+}
+
+/** A footnote for a sentence, its quote cut from the source text at the sentence's offsets. */
+export function citationFor(
+  n: number,
+  sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score'>,
+  source: { source: string; title: string; text: string },
+): Citation {
+  return {
+    n,
+    sourceId: sentence.sourceId,
+    source: source.source,
+    title: source.title,
+    start: sentence.start,
+    end: sentence.end,
+    line: lineAt(source.text, sentence.start),
+    quote: source.text.slice(sentence.start, sentence.end),
+    score: Math.round(sentence.score * 1000) / 1000,
+  };
+}
+
+/** True when the citation's quote is exactly the source text at its offsets. */
+export function isCitationExact(citation: Citation, sourceText: string): boolean {
+  return citation.start >= 0 && citation.end <= sourceText.length && citation.end > citation.start && sourceText.slice(citation.start, citation.end) === citation.quote;
+}

@@ -1,0 +1,70 @@
+import { analyze } from '../index/index.js';
+import { citationFor } from './citations.js';
+import type { AnswerStreamPart, GenerateInput, Generator, ScoredSentence } from '../types.js';
+
+export interface ExtractiveOptions {
+  /** Sentences in an answer at most. @default 3 */
+  maxSentences: number;
+  /** A further sentence must score at least this share of the best one. @default 0.8 */
+  relativeThreshold: number;
+  /** Sentences sharing more than this share of their terms with a chosen one are redundant. @default 0.5 */
+  maxOverlap: number;
+  /** Score bonus (multiplier) for a sentence from a source not yet cited. @default 1.05 */
+  newSourceBonus: number;
+}
+
+export const defaultExtractiveOptions: ExtractiveOptions = { maxSentences: 3, relativeThreshold: 0.8, maxOverlap: 0.5, newSourceBonus: 1.05 };
+
+/**
+ * The default, offline answerer: the best evidence sentences, verbatim, best first, each
+ * followed by its footnote marker. Nothing is paraphrased, so nothing can be invented.
+ */
+export class ExtractiveGenerator implements Generator {
+  readonly id = 'extractive';
+  readonly options: ExtractiveOptions;
+
+  constructor(options: Partial<ExtractiveOptions> = {}) {
+    this.options = { ...defaultExtractiveOptions, ...options };
+  }
+
+  async *generate(input: GenerateInput): AsyncGenerator<AnswerStreamPart> {
+    const chosen = selectSentences(input.evidence, this.options);
+    for (const [index, sentence] of chosen.entries()) {
+      input.signal?.throwIfAborted();
+      const n = index + 1;
+      yield { type: 'text-delta', text: `${index === 0 ? '' : ' '}${sentence.text.replace(/\s*\n\s*/g, ' ')} [${n}]` };
+      yield { type: 'citation', citation: citationFor(n, sentence, input.sourceOf(sentence.sourceId)) };
+    }
+  }
+}
+
+/** Picks the answer's sentences: the best, then up to two more that are strong and not redundant. */
+export function selectSentences(evidence: ScoredSentence[], options: ExtractiveOptions = defaultExtractiveOptions): ScoredSentence[] {
+  const best = evidence[0];
+  if (!best) return [];
+  const chosen = [best];
+  const chosenTerms = [new Set(analyze(best.text))];
+  const sources = new Set([best.sourceId]);
+  const rest = evidence
+    .slice(1)
+    .filter((sentence) => sentence.score >= options.relativeThreshold * best.score)
+    .map((sentence) => ({ sentence, adjusted: sentence.score * (sources.has(sentence.sourceId) ? 1 : options.newSourceBonus) }))
+    .sort((a, b) => b.adjusted - a.adjusted);
+  for (const { sentence } of rest) {
+    if (chosen.length >= options.maxSentences) break;
+    const terms = new Set(analyze(sentence.text));
+    if (chosenTerms.some((other) => jaccard(terms, other) > options.maxOverlap)) continue;
+    if (chosen.some((other) => other.sourceId === sentence.sourceId && other.start < sentence.end && sentence.start < other.end)) continue;
+    chosen.push(sentence);
+    chosenTerms.push(terms);
+    sources.add(sentence.sourceId);
+  }
+  return chosen;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const term of a) if (b.has(term)) shared++;
+  return shared / (a.size + b.size - shared);
+}

@@ -1,0 +1,154 @@
+import { watchFile, unwatchFile } from 'node:fs';
+import path from 'node:path';
+import { ExtractiveGenerator, ask, askStream, type AskContext, type AskRequest } from './answer/index.js';
+import type { EmbedderProvider } from './embed/index.js';
+import { FootnoteError } from './errors.js';
+import { currentGeneration, loadIndex, type LoadedIndex } from './index/index.js';
+import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
+import type { Answer, AnswerStreamPart, Embedder, Generator, SourceDocument } from './types.js';
+
+export interface EngineOptions {
+  /** @default '.footnote' */
+  indexDirectory: string;
+  embedder: EmbedderProvider;
+  retriever: Partial<RetrieverOptions>;
+  /** Writes the answers; gets the extractive fallback it may use. @default extractive */
+  generator?: (extractive: Generator) => Generator;
+  /**
+   * Evidence score below which a question is refused as not answered by the corpus.
+   * @default 0.45 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
+   */
+  groundingThreshold: number;
+  /** Called when a re-ingested index has been picked up (or failed to load). */
+  onReload?: (event: { generation: string; error?: Error }) => void;
+}
+
+export const DEFAULT_GROUNDING_THRESHOLD = 0.45;
+
+/** One loaded index with everything needed to answer from it. */
+interface Snapshot {
+  generation: string;
+  index: LoadedIndex;
+  embedder: Embedder;
+  context: AskContext;
+  loadedAt: Date;
+}
+
+/**
+ * Answers questions from the index in a directory. Holds one loaded snapshot; `reload()` (or
+ * `watch()`) swaps in a newly ingested generation atomically, while requests already running
+ * finish on the snapshot they started with.
+ */
+export class Engine {
+  private snapshot: Snapshot;
+
+  private constructor(
+    private readonly options: EngineOptions,
+    snapshot: Snapshot,
+  ) {
+    this.snapshot = snapshot;
+  }
+
+  static async open(options: Partial<EngineOptions> & Pick<EngineOptions, 'embedder'>): Promise<Engine> {
+    const settings: EngineOptions = { indexDirectory: '.footnote', retriever: {}, groundingThreshold: DEFAULT_GROUNDING_THRESHOLD, ...options };
+    return new Engine(settings, await loadSnapshot(settings));
+  }
+
+  get index(): LoadedIndex {
+    return this.snapshot.index;
+  }
+
+  get embedderId(): string {
+    return this.snapshot.embedder.id;
+  }
+
+  get generatorId(): string {
+    return this.snapshot.context.generator.id;
+  }
+
+  get loadedAt(): Date {
+    return this.snapshot.loadedAt;
+  }
+
+  get indexDirectory(): string {
+    return this.options.indexDirectory;
+  }
+
+  askStream(request: AskRequest): AsyncGenerator<AnswerStreamPart> {
+    return askStream(request, this.snapshot.context);
+  }
+
+  ask(request: AskRequest): Promise<Answer> {
+    return ask(request, this.snapshot.context);
+  }
+
+  source(sourceId: string): SourceDocument | undefined {
+    return this.snapshot.index.sourceById.get(sourceId);
+  }
+
+  /** Loads the current generation if it differs from the one being served. Returns true if swapped. */
+  async reload(): Promise<boolean> {
+    const generation = currentGeneration(this.options.indexDirectory);
+    if (!generation || generation === this.snapshot.generation) return false;
+    this.snapshot = await loadSnapshot(this.options);
+    return true;
+  }
+
+  /** Polls the index directory and reloads when an ingest finishes. Returns a function that stops it. */
+  watch(intervalMs = 1000): () => void {
+    const pointer = path.join(this.options.indexDirectory, 'CURRENT');
+    let busy = false;
+    const listener = () => {
+      if (busy) return;
+      busy = true;
+      this.reload()
+        .then((swapped) => {
+          if (swapped) this.options.onReload?.({ generation: this.snapshot.generation });
+        })
+        .catch((error: Error) => this.options.onReload?.({ generation: currentGeneration(this.options.indexDirectory) ?? '', error }))
+        .finally(() => {
+          busy = false;
+        });
+    };
+    watchFile(pointer, { interval: intervalMs }, listener);
+    return () => unwatchFile(pointer, listener);
+  }
+}
+
+async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
+  const index = await loadIndex(options.indexDirectory);
+  const built = index.manifest.embedder.id;
+  if (built !== options.embedder.id) {
+    throw new FootnoteError(
+      'embedder_mismatch',
+      `index was built with embedder ${built} but the server is using ${options.embedder.id}; run \`footnote ingest --rebuild\` (or set FOOTNOTE_EMBEDDER=${built.startsWith('transformers:') ? built : 'glove'})`,
+    );
+  }
+  const embedder = await options.embedder.restore(index.embedderState);
+  if (embedder.dimensions !== index.manifest.embedder.dimensions) {
+    throw new FootnoteError('embedder_mismatch', `index vectors have ${index.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``);
+  }
+  const retriever = new HybridRetriever(index, embedder, options.retriever);
+  const documentCount = index.chunks.length;
+  const idfCache = new Map<string, number>();
+  const idf = (term: string) => {
+    let value = idfCache.get(term);
+    if (value === undefined) {
+      const frequency = index.lexicalIndex.documentFrequency(term);
+      value = Math.log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5));
+      if (idfCache.size < 100_000) idfCache.set(term, value);
+    }
+    return value;
+  };
+  const extractive = new ExtractiveGenerator();
+  const generator = options.generator ? options.generator(extractive) : extractive;
+  const context: AskContext = {
+    retriever,
+    generator,
+    embedder,
+    idf,
+    source: (sourceId) => index.sourceById.get(sourceId),
+    groundingThreshold: options.groundingThreshold,
+  };
+  return { generation: path.basename(index.directory), index, embedder, context, loadedAt: new Date() };
+}
