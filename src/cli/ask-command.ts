@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { indexExists } from '../index/index.js';
+import type { RetrieverMode } from '../retrieve/index.js';
+import type { Answer } from '../types.js';
+import type { EnvironmentConfig } from './config.js';
+import { withIndexOptions, withRetrievalOptions } from './options.js';
+import { createRuntime, openEngine, runIngest } from './runtime.js';
+
+export function askCommand(config: () => EnvironmentConfig): Command {
+  return withRetrievalOptions(withIndexOptions(new Command('ask')))
+    .description('Answer one question from the corpus, with numbered footnotes')
+    .argument('<question...>', 'the question (quote it, or not)')
+    .option('--json', 'print the same JSON object as POST /api/ask')
+    .option('--corpus <dir>', 'corpus folder to ingest first when there is no index yet (default corpus/)')
+    .action(async (words: string[], flags: { json?: boolean; indexDir?: string; embedder?: string; k?: number; retriever: RetrieverMode; corpus?: string }) => {
+      const runtime = createRuntime(config(), { ...flags, mode: flags.retriever });
+      if (!indexExists(runtime.indexDirectory)) {
+        runtime.notice(`no index in ${runtime.indexDirectory} yet; ingesting ${runtime.corpusDirectory} first`);
+        await runIngest(runtime, { quiet: true });
+      }
+      const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
+      const answer = await engine.ask({ question: words.join(' ') });
+      process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
+    });
+}
+
+/** The answer for a terminal: text, then one footnote per citation with file, line and quote. */
+export function formatAnswer(answer: Answer): string {
+  const lines = [answer.answer, ''];
+  for (const citation of answer.citations) {
+    lines.push(`[${citation.n}] ${citation.source}, line ${citation.line} (chars ${citation.start}-${citation.end})`);
+    lines.push(`    “${citation.quote.replace(/\s+/g, ' ')}”`);
+  }
+  if (!answer.grounded && answer.passages.length > 0) {
+    lines.push('Closest passages (not an answer):');
+    for (const passage of answer.passages.slice(0, 3)) {
+      const preview = passage.text.replace(/\s+/g, ' ');
+      lines.push(`  - ${passage.source}, lines ${passage.lineStart}-${passage.lineEnd}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`);
+    }
+  }
+  if (answer.notice && answer.grounded) lines.push(`note: ${answer.notice}`);
+  return `${lines.join('\n').trimEnd()}\n`;
+}

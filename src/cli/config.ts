@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Footnote's own folder (where package.json is), whatever the working directory. */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Settings read from the environment; command-line flags override them. */
+export interface EnvironmentConfig {
+  corpusDirectory: string;
+  indexDirectory: string;
+  embedder: string;
+  modelsDirectory: string;
+  cacheDirectory: string;
+  allowRemoteModels: boolean;
+  port: number;
+  host: string;
+  groundingThreshold: number | undefined;
+  apiKey: string | undefined;
+  llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined };
+  generator: string;
+}
+
+/** The composition root's only window on `process.env`. */
+export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
+  const number = (name: string): number | undefined => {
+    const value = environment[name];
+    if (value === undefined || value.trim() === '') return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed)) throw new Error(`${name} must be a number (got "${value}")`);
+    return parsed;
+  };
+  return {
+    corpusDirectory: environment.FOOTNOTE_CORPUS_DIR ?? 'corpus',
+    indexDirectory: environment.FOOTNOTE_INDEX_DIR ?? '.footnote',
+    embedder: environment.FOOTNOTE_EMBEDDER ?? 'auto',
+    modelsDirectory: environment.FOOTNOTE_MODELS_DIR ?? 'models',
+    cacheDirectory: environment.FOOTNOTE_CACHE_DIR ?? path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'footnote'),
+    allowRemoteModels: environment.FOOTNOTE_ALLOW_REMOTE_MODELS === '1' || environment.FOOTNOTE_ALLOW_REMOTE_MODELS === 'true',
+    port: number('PORT') ?? 8787,
+    host: environment.FOOTNOTE_HOST ?? '127.0.0.1',
+    groundingThreshold: number('FOOTNOTE_GROUNDING_THRESHOLD'),
+    apiKey: environment.FOOTNOTE_API_KEY || undefined,
+    llm: { baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined, model: environment.FOOTNOTE_LLM_MODEL || undefined, apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined },
+    generator: environment.FOOTNOTE_GENERATOR ?? 'extractive',
+  };
+}

@@ -1,0 +1,22 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+/** Parses a whole-number flag value, with a clear message otherwise. */
+export function integerOption(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
+}
+
+/** Options every index-reading command shares. */
+export function withIndexOptions(command: Command): Command {
+  return command
+    .option('--index-dir <dir>', 'index folder (env FOOTNOTE_INDEX_DIR, default .footnote)')
+    .option('--embedder <name>', 'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)');
+}
+
+/** Options of the commands that answer questions. */
+export function withRetrievalOptions(command: Command): Command {
+  return command
+    .option('--k <n>', 'passages to retrieve (default 5)', integerOption)
+    .addOption(new Option('--retriever <mode>', 'retrieval: hybrid, bm25 or dense').choices(['hybrid', 'bm25', 'dense']).default('hybrid'));
+}

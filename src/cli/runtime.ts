@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
+import { DEFAULT_GROUNDING_THRESHOLD, Engine } from '../engine.js';
+import { ingestCorpus, type IngestReport } from '../ingest/index.js';
+import type { RetrieverMode } from '../retrieve/index.js';
+import type { Generator } from '../types.js';
+import type { EnvironmentConfig } from './config.js';
+import { ingestProgress } from './progress.js';
+
+/** Flags shared by the commands that read or build an index. */
+export interface IndexFlags {
+  indexDir?: string;
+  embedder?: string;
+  corpus?: string;
+  chunkSize?: number;
+  chunkOverlap?: number;
+  mode?: RetrieverMode;
+  k?: number;
+}
+
+/** Resolved settings for one command run. */
+export interface Runtime {
+  config: EnvironmentConfig;
+  corpusDirectory: string;
+  indexDirectory: string;
+  embedder: EmbedderProvider;
+  chunking: { targetChars?: number; overlapSentences?: number };
+  notice: (message: string) => void;
+}
+
+export function createRuntime(config: EnvironmentConfig, flags: IndexFlags, notice: (message: string) => void = (line) => process.stderr.write(`${line}\n`)): Runtime {
+  const embedder = chooseEmbedder({
+    embedder: flags.embedder ?? config.embedder,
+    modelsDirectory: config.modelsDirectory,
+    cacheDirectory: config.cacheDirectory,
+    allowRemoteModels: config.allowRemoteModels,
+    onNotice: notice,
+  });
+  return {
+    config,
+    corpusDirectory: path.resolve(flags.corpus ?? config.corpusDirectory),
+    indexDirectory: path.resolve(flags.indexDir ?? config.indexDirectory),
+    embedder,
+    chunking: {
+      ...(flags.chunkSize === undefined ? {} : { targetChars: flags.chunkSize }),
+      ...(flags.chunkOverlap === undefined ? {} : { overlapSentences: flags.chunkOverlap }),
+    },
+    notice,
+  };
+}
+
+/** Runs an (incremental) ingest with a progress display and one summary line. */
+export async function runIngest(runtime: Runtime, options: { rebuild?: boolean; quiet?: boolean; signal?: AbortSignal } = {}): Promise<IngestReport> {
+  const progress = options.quiet ? undefined : ingestProgress();
+  try {
+    const report = await ingestCorpus({
+      corpusDirectory: runtime.corpusDirectory,
+      indexDirectory: runtime.indexDirectory,
+      embedder: runtime.embedder,
+      chunking: runtime.chunking,
+      rebuild: options.rebuild ?? false,
+      onWarning: (message) => runtime.notice(`warning: ${message}`),
+      onProgress: (phase, done, total) => progress?.update(phase, done, total),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    progress?.stop();
+    if (!options.quiet || report.written) runtime.notice(summarize(report));
+    return report;
+  } finally {
+    progress?.stop();
+  }
+}
+
+export function summarize(report: IngestReport): string {
+  const parts = [
+    `${report.unchanged.length} unchanged`,
+    `${report.added.length} added`,
+    `${report.changed.length} changed`,
+    `${report.removed.length} removed`,
+  ];
+  const skipped = report.warnings.filter((warning) => warning.startsWith('skipped')).length;
+  if (skipped > 0) parts.push(`${skipped} skipped`);
+  const what = report.written
+    ? `indexed ${report.sources} files as ${report.chunks} chunks (${report.embeddedChunks} embedded) in ${(report.durationMs / 1000).toFixed(1)} s with ${report.embedder}`
+    : `index is up to date (${report.sources} files, ${report.chunks} chunks, ${report.embedder})`;
+  return `${parts.join(', ')}; ${what}${report.rebuildReason ? ` [full rebuild: ${report.rebuildReason}]` : ''}`;
+}
+
+/** Opens the engine over the runtime's index. */
+export async function openEngine(runtime: Runtime, flags: IndexFlags, generator?: (extractive: Generator) => Generator): Promise<Engine> {
+  return Engine.open({
+    indexDirectory: runtime.indexDirectory,
+    embedder: runtime.embedder,
+    retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },
+    groundingThreshold: runtime.config.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+    ...(generator ? { generator } : {}),
+  });
+}

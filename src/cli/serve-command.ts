@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { Engine } from '../engine.js';
+import { FootnoteError } from '../errors.js';
+import { createApp, startServer, type EngineHolder } from '../server/index.js';
+import type { EnvironmentConfig } from './config.js';
+import { integerOption, withIndexOptions } from './options.js';
+import { createRuntime, openEngine, runIngest, type Runtime } from './runtime.js';
+
+export function serveCommand(config: () => EnvironmentConfig): Command {
+  return withIndexOptions(new Command('serve'))
+    .description('Serve the chat page and the HTTP API; ingests the corpus first if the index is missing or stale')
+    .option('--corpus <dir>', 'corpus folder (env FOOTNOTE_CORPUS_DIR, default corpus/)')
+    .option('--port <port>', 'port (env PORT, default 8787)', integerOption)
+    .option('--host <host>', 'address to listen on (env FOOTNOTE_HOST, default 127.0.0.1)')
+    .option('--no-ingest', 'serve the existing index as it is')
+    .action(async (flags: { corpus?: string; port?: number; host?: string; ingest: boolean; indexDir?: string; embedder?: string }) => {
+      const environment = config();
+      const runtime = createRuntime(environment, flags);
+      const holder: EngineHolder = {};
+      if (flags.ingest) {
+        try {
+          await runIngest(runtime, {});
+        } catch (error) {
+          if (!(error instanceof FootnoteError)) throw error;
+          runtime.notice(`warning: ingest failed: ${error.message}`);
+        }
+      }
+      await loadInto(holder, runtime);
+      const app = createApp({
+        holder,
+        reingest: async () => {
+          const report = await runIngest(runtime, { quiet: true });
+          await loadInto(holder, runtime);
+          return report;
+        },
+      });
+      const stopWatching = holder.engine?.watch() ?? (() => {});
+      const { url } = await startServer(app, {
+        port: flags.port ?? environment.port,
+        host: flags.host ?? environment.host,
+        onClose: stopWatching,
+      });
+      const engine = holder.engine;
+      runtime.notice(
+        engine
+          ? `Footnote is serving ${url} (${engine.index.manifest.counts.sources} files, ${engine.index.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
+          : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
+      );
+    });
+}
+
+async function loadInto(holder: EngineHolder, runtime: Runtime): Promise<void> {
+  try {
+    const current = holder.engine;
+    if (current) {
+      await current.reload();
+    } else {
+      holder.engine = await openEngine(runtime, {});
+    }
+    delete holder.error;
+  } catch (error) {
+    if (!(error instanceof FootnoteError)) throw error;
+    holder.error = error;
+    runtime.notice(`warning: ${error.message}`);
+  }
+}
+
+export { Engine };

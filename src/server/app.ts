@@ -1,0 +1,173 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { streamSSE } from 'hono/streaming';
+import type { z } from 'zod';
+import type { Engine } from '../engine.js';
+import { FootnoteError, invalidRequest } from '../errors.js';
+import type { IngestReport } from '../ingest/index.js';
+import type { ChatTurn } from '../types.js';
+import { errorResponse } from './http-errors.js';
+import { defaultRequestLimits, describeZodError, requestSchemas, type RequestLimits } from './schemas.js';
+
+/** The engine currently served, or why there is none (no index yet, a damaged index…). */
+export interface EngineHolder {
+  engine?: Engine;
+  error?: FootnoteError;
+}
+
+export interface AppOptions {
+  holder: EngineHolder;
+  /** @default defaultRequestLimits */
+  limits: RequestLimits;
+  /** Re-ingests the corpus (POST /api/ingest); absent = the route answers 404. */
+  reingest?: () => Promise<IngestReport>;
+  /** Extra routes mounted by the composition root (chat page, OpenAI-compatible API…). */
+  extend?: (app: Hono) => void;
+  /** Where server-side errors are written. @default console.error */
+  log: (line: string) => void;
+}
+
+/**
+ * The HTTP API on Hono. Everything is JSON in and out except `/api/chat`, which streams
+ * Server-Sent Events. Errors are always `{ "error": { "code", "message" } }`.
+ */
+export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holder'>): Hono {
+  const settings: AppOptions = { limits: defaultRequestLimits, log: (line) => console.error(line), ...options };
+  const schemas = requestSchemas(settings.limits);
+  const app = new Hono();
+
+  app.onError((error, c) => errorResponse(c, error, settings.log));
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+
+  const limit = bodyLimit({
+    maxSize: settings.limits.maxBodyBytes,
+    onError: () => {
+      throw new FootnoteError('payload_too_large', `request body is larger than ${settings.limits.maxBodyBytes} bytes`);
+    },
+  });
+
+  const engine = (): Engine => {
+    const { engine: current, error } = settings.holder;
+    if (current) return current;
+    throw error ?? new FootnoteError('index_missing', 'no index yet; run `footnote ingest` and try again');
+  };
+
+  app.post('/api/ask', limit, async (c) => {
+    const body = await readJson(c, schemas.ask);
+    const answer = await engine().ask({ question: body.question, history: body.history ?? [], ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), signal: c.req.raw.signal });
+    return c.json(answer);
+  });
+
+  app.post('/api/chat', limit, async (c) => {
+    const body = await readJson(c, schemas.chat);
+    const current = engine();
+    const messages = body.messages as ChatTurn[];
+    const question = messages[messages.length - 1]!.content;
+    const controller = new AbortController();
+    c.req.raw.signal.addEventListener('abort', () => controller.abort());
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(() => controller.abort());
+      try {
+        for await (const part of current.askStream({ question, history: messages.slice(0, -1), ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), signal: controller.signal })) {
+          if (controller.signal.aborted) return;
+          if (part.type === 'retrieval-end') await stream.writeSSE({ event: 'retrieval', data: JSON.stringify({ query: part.query, passages: part.passages }) });
+          else if (part.type === 'text-delta') await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: part.text }) });
+          else if (part.type === 'citation') await stream.writeSSE({ event: 'citation', data: JSON.stringify(part.citation) });
+          else if (part.type === 'finish') await stream.writeSSE({ event: 'done', data: JSON.stringify(part.answer) });
+          else if (part.type === 'error') await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: part.error }) });
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        const response = errorResponse(c, error, settings.log);
+        await stream.writeSSE({ event: 'error', data: await response.text() });
+      }
+    });
+  });
+
+  app.get('/api/sources', (c) => {
+    const current = engine();
+    const perSource = current.index.manifest.files;
+    return c.json({
+      sources: current.index.sources.map((source) => ({
+        id: source.id,
+        source: source.source,
+        title: source.title,
+        chunks: perSource[source.source]?.chunks ?? 0,
+        characters: source.text.length,
+        encoding: source.encoding,
+        format: source.format,
+      })),
+    });
+  });
+
+  app.get('/api/sources/:id', (c) => {
+    const id = c.req.param('id');
+    if (!/^[0-9a-f]{16}$/.test(id)) throw new FootnoteError('not_found', 'no source with that id; ids come from citations or GET /api/sources');
+    const source = engine().source(id);
+    if (!source) throw new FootnoteError('not_found', 'no source with that id; ids come from citations or GET /api/sources');
+    const parsed = schemas.span.safeParse(c.req.query());
+    if (!parsed.success) throw invalidRequest(describeZodError(parsed.error));
+    const { start, end } = parsed.data;
+    let span: { start: number; end: number; text: string; line: number } | undefined;
+    if (start !== undefined || end !== undefined) {
+      if (start === undefined || end === undefined) throw invalidRequest('give both start and end, or neither');
+      if (end < start || end > source.text.length) throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
+      span = { start, end, text: source.text.slice(start, end), line: source.text.slice(0, start).split('\n').length };
+    }
+    return c.json({ id: source.id, source: source.source, title: source.title, format: source.format, encoding: source.encoding, text: source.text, ...(span ? { span } : {}) });
+  });
+
+  app.get('/api/health', (c) => {
+    const { engine: current, error } = settings.holder;
+    if (!current) return c.json({ status: 'no_index', message: error?.message.replace(/(?:\/[\w.@+-]+)+\/?/g, '<path>') ?? 'no index yet' }, 503);
+    const { manifest } = current.index;
+    return c.json({
+      status: 'ok',
+      corpus: { sources: manifest.counts.sources, chunks: manifest.counts.chunks },
+      index: { createdAt: manifest.createdAt, formatVersion: manifest.formatVersion, loadedAt: current.loadedAt.toISOString(), chunking: manifest.chunking },
+      embedder: current.embedderId,
+      generator: current.generatorId,
+    });
+  });
+
+  if (settings.reingest) {
+    const reingest = settings.reingest;
+    let running: Promise<IngestReport> | undefined;
+    app.post('/api/ingest', async (c) => {
+      running ??= reingest().finally(() => {
+        running = undefined;
+      });
+      const report = await running;
+      return c.json({ added: report.added, changed: report.changed, removed: report.removed, unchanged: report.unchanged.length, warnings: report.warnings, sources: report.sources, chunks: report.chunks, durationMs: Math.round(report.durationMs) });
+    });
+  }
+
+  settings.extend?.(app);
+
+  // Known paths with the wrong method get 405, not 404.
+  for (const path of ['/api/ask', '/api/chat', '/api/ingest']) app.all(path, (c) => methodNotAllowed(c, 'POST'));
+  for (const path of ['/api/sources', '/api/sources/:id', '/api/health']) app.all(path, (c) => methodNotAllowed(c, 'GET'));
+  return app;
+}
+
+function methodNotAllowed(c: Context, allowed: string): Response {
+  c.header('Allow', allowed);
+  return c.json({ error: { code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}` } }, 405);
+}
+
+/** Reads and validates a JSON body: 415 for another content type, 400 for bad JSON or fields. */
+async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new FootnoteError('unsupported_media_type', `send the body as JSON with Content-Type: application/json (got ${type ? type.split(';')[0] : 'none'})`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw invalidRequest('request body is not valid JSON');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw invalidRequest(describeZodError(parsed.error));
+  return parsed.data;
+}

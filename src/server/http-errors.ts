@@ -1,0 +1,31 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { FootnoteError } from '../errors.js';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * The one place that turns errors into HTTP responses. User errors keep their message; anything
+ * else becomes a generic 500 (the stack goes to the server log, never to the client).
+ */
+export function errorResponse(c: Context, error: unknown, log: (line: string) => void): Response {
+  if (error instanceof FootnoteError) {
+    if (error.status >= 500 && !error.isUserError) log(`error: ${error.stack ?? error.message}`);
+    return c.json<ErrorBody>({ error: { code: error.code, message: publicMessage(error) } }, error.status as ContentfulStatusCode);
+  }
+  if (error instanceof HTTPException) {
+    const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : error.status === 408 ? 'request_timeout' : 'invalid_request';
+    return c.json<ErrorBody>({ error: { code, message: error.message || 'invalid request' } }, error.status);
+  }
+  log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return c.json<ErrorBody>({ error: { code: 'internal', message: 'internal error; the server log has the details' } }, 500);
+}
+
+/** Messages of errors about the index name the server's own folders; clients get them without paths. */
+function publicMessage(error: FootnoteError): string {
+  return error.message.replace(/(?:\/[\w.@+-]+)+\/?/g, (match) => (match.startsWith('/api/') || match.startsWith('/v1/') ? match : '<path>'));
+}

@@ -1,0 +1,4 @@
+export { createApp, type AppOptions, type EngineHolder } from './app.js';
+export { errorResponse, type ErrorBody } from './http-errors.js';
+export { defaultRequestLimits, requestSchemas, type RequestLimits } from './schemas.js';
+export { startServer, type StartServerOptions } from './start-server.js';
