@@ -1,0 +1,71 @@
+import { isCitationExact } from '../answer/index.js';
+import type { Engine } from '../engine.js';
+import type { RetrieverMode } from '../retrieve/index.js';
+import { summarize, type EvalReport, type QuestionResult } from './metrics.js';
+import type { EvalQuestion } from './question-set.js';
+
+export interface RunEvalOptions {
+  /** Passages retrieved per question. @default the engine's (5) */
+  k?: number;
+  /** @default 'hybrid' */
+  mode?: RetrieverMode;
+  /** Called after each question. */
+  onProgress?: (done: number, total: number) => void;
+  /** Merged into the report's `config`. */
+  config?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+export interface EvalRun {
+  report: EvalReport;
+  results: Array<QuestionResult & { question: string }>;
+}
+
+/**
+ * Runs every question through the same code path as `POST /api/ask` and scores the answers.
+ */
+export async function runEval(engine: Engine, questions: EvalQuestion[], options: RunEvalOptions = {}): Promise<EvalRun> {
+  const results: Array<QuestionResult & { question: string }> = [];
+  for (const [index, item] of questions.entries()) {
+    options.signal?.throwIfAborted();
+    const started = performance.now();
+    const answer = await engine.ask({
+      question: item.question,
+      history: item.history ?? [],
+      ...(options.k === undefined ? {} : { k: options.k }),
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+    });
+    const latencyMs = performance.now() - started;
+    const rankedSources = [...new Set(answer.passages.map((passage) => passage.source))];
+    const citationsValid = answer.citations.filter((citation) => {
+      const source = engine.source(citation.sourceId);
+      return source !== undefined && source.source === citation.source && isCitationExact(citation, source.text);
+    }).length;
+    results.push({
+      id: item.id,
+      question: item.question,
+      answerable: item.answers.length > 0 || item.sources.length > 0,
+      rankedSources,
+      goldSources: item.sources,
+      answer: answer.answer,
+      goldAnswers: item.answers,
+      grounded: answer.grounded,
+      citedSources: answer.citations.map((citation) => citation.source),
+      citationsValid,
+      citationsTotal: answer.citations.length,
+      latencyMs,
+    });
+    options.onProgress?.(index + 1, questions.length);
+  }
+  const { manifest } = engine.index;
+  const config = {
+    embedder: engine.embedderId,
+    generator: engine.generatorId,
+    retriever: options.mode ?? 'hybrid',
+    k: options.k ?? 5,
+    chunking: manifest.chunking,
+    corpus: { sources: manifest.counts.sources, chunks: manifest.counts.chunks },
+    ...options.config,
+  };
+  return { report: summarize(results, config), results };
+}
