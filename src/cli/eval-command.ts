@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
+import { FootnoteError } from '../errors.js';
+import { answerContains, loadQuestionSet, loadSquad, runEval, type EvalQuestion, type EvalReport, type EvalRun, type SquadDocument } from '../eval/index.js';
+import type { RetrieverMode } from '../retrieve/index.js';
+import type { EnvironmentConfig } from './config.js';
+import { countProgress } from './count-progress.js';
+import { withRetrievalOptions } from './options.js';
+import { createRuntime, openEngine, runIngest, type Runtime } from './runtime.js';
+
+interface EvalFlags {
+  squad?: string;
+  corpus?: string;
+  k?: number;
+  retriever: RetrieverMode;
+  json?: string;
+  verbose?: boolean;
+  indexDir?: string;
+  embedder?: string;
+}
+
+export function evalCommand(config: () => EnvironmentConfig): Command {
+  return withRetrievalOptions(new Command('eval'))
+    .description('Score retrieval, answers, citations and refusals on a question set (JSONL) or a SQuAD v1.1 file')
+    .argument('[questions]', 'question set, one JSON object per line (e.g. evals/corpus-questions.jsonl)')
+    .option('--squad <file>', 'evaluate on a SQuAD v1.1 file instead: each paragraph becomes one document')
+    .option('--corpus <dir>', 'corpus the questions are about (env FOOTNOTE_CORPUS_DIR, default corpus/)')
+    .option('--json <file>', 'also write the report as JSON')
+    .option('--verbose', 'list every question that missed: wrong source, answer without a gold string, wrong refusal')
+    .option('--index-dir <dir>', 'index folder for this corpus (default <FOOTNOTE_INDEX_DIR>/eval-<hash of the corpus path>)')
+    .option('--embedder <name>', 'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)')
+    .action(async (questionsPath: string | undefined, flags: EvalFlags) => {
+      await evaluate(questionsPath, flags, config());
+    });
+}
+
+async function evaluate(questionsPath: string | undefined, flags: EvalFlags, environment: EnvironmentConfig): Promise<void> {
+  if ((questionsPath === undefined) === (flags.squad === undefined)) {
+    throw new FootnoteError('invalid_request', 'pass either a question set (`footnote eval evals/corpus-questions.jsonl`) or a SQuAD file (`footnote eval --squad dev-v1.1.json`), not both or neither');
+  }
+  if (flags.squad !== undefined && flags.corpus !== undefined) {
+    throw new FootnoteError('invalid_request', '--squad builds its own corpus from the SQuAD paragraphs; drop --corpus');
+  }
+
+  let questions: EvalQuestion[];
+  let corpus = flags.corpus;
+  const stateDirectory = path.resolve(environment.indexDirectory);
+  if (flags.squad !== undefined) {
+    const squad = await loadSquad(flags.squad);
+    questions = squad.questions;
+    corpus = await writeSquadCorpus(squad.documents, path.join(stateDirectory, `squad-corpus-${await fileHash(flags.squad)}`));
+  } else {
+    questions = await loadQuestionSet(questionsPath!);
+  }
+
+  const runtime = createRuntime(environment, { ...(corpus === undefined ? {} : { corpus }), ...(flags.embedder === undefined ? {} : { embedder: flags.embedder }) });
+  const evalRuntime: Runtime = { ...runtime, indexDirectory: flags.indexDir === undefined ? path.join(stateDirectory, `eval-${hash([runtime.corpusDirectory, runtime.embedder.id])}`) : path.resolve(flags.indexDir) };
+  await runIngest(evalRuntime, {});
+  const engine = await openEngine(evalRuntime, { mode: flags.retriever, ...(flags.k === undefined ? {} : { k: flags.k }) });
+  checkSources(questions, new Set(Object.keys(engine.index.manifest.files)), evalRuntime.corpusDirectory);
+
+  const progress = countProgress('answering', questions.length);
+  const started = performance.now();
+  let run: EvalRun;
+  try {
+    run = await runEval(engine, questions, {
+      mode: flags.retriever,
+      ...(flags.k === undefined ? {} : { k: flags.k }),
+      onProgress: (done) => progress.update(done),
+      config: {
+        questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
+        groundingThreshold: environment.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  runtime.notice(`answered ${questions.length} questions in ${seconds.toFixed(1)} s (${((seconds * 1000) / questions.length).toFixed(1)} ms each)`);
+
+  if (flags.verbose) process.stdout.write(formatFailures(run));
+  process.stdout.write(formatReport(run.report));
+  if (flags.json !== undefined) {
+    const output = path.resolve(flags.json);
+    await mkdir(path.dirname(output), { recursive: true });
+    await writeFile(output, `${JSON.stringify(run.report, null, 2)}\n`);
+    runtime.notice(`wrote ${flags.json}`);
+  }
+}
+
+/**
+ * Writes each SQuAD paragraph as a file under `directory` unless it is already there, so a
+ * second run ingests nothing new. Files are written under a temporary name and renamed, so an
+ * interrupted run never leaves a truncated paragraph behind.
+ */
+async function writeSquadCorpus(documents: SquadDocument[], directory: string): Promise<string> {
+  for (const document of documents) {
+    const file = path.join(directory, document.source);
+    if (existsSync(file)) continue;
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.tmp`, document.text);
+    await rename(`${file}.tmp`, file);
+  }
+  return directory;
+}
+
+/** A question whose gold source is not in the index would silently score 0. */
+function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDirectory: string): void {
+  const missing = questions.flatMap((question) => question.sources.filter((source) => !indexed.has(source)).map((source) => ({ id: question.id, source })));
+  const first = missing[0];
+  if (first) {
+    throw new FootnoteError(
+      'invalid_request',
+      `question "${first.id}" names source ${first.source}, which is not in the corpus ${corpusDirectory} (${missing.length} such source reference${missing.length === 1 ? '' : 's'}); pass the corpus the questions were written for with --corpus`,
+    );
+  }
+}
+
+async function fileHash(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
+    .slice(0, 12);
+}
+
+function hash(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12);
+}
+
+const METRICS = [
+  'n',
+  'n_answerable',
+  'n_unanswerable',
+  'hit_at_1',
+  'hit_at_3',
+  'hit_at_5',
+  'mrr',
+  'ndcg_at_10',
+  'answer_contains',
+  'citation_precision',
+  'citation_valid',
+  'refusal_accuracy',
+  'false_refusal_rate',
+  'latency_p50_ms',
+  'latency_p95_ms',
+] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config'>>;
+
+const COUNTS = new Set<string>(['n', 'n_answerable', 'n_unanswerable']);
+
+/** The report as a two-column table, one row per metric (`–` when a rate has no questions). */
+export function formatReport(report: EvalReport): string {
+  const config = report.config;
+  const lines = [
+    `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}`,
+    '',
+    `${'metric'.padEnd(20)} value`,
+  ];
+  for (const metric of METRICS) {
+    const value = report[metric];
+    const shown = value === null ? '–' : COUNTS.has(metric) ? String(value) : metric.endsWith('_ms') ? value.toFixed(1) : value.toFixed(3);
+    lines.push(`${metric.padEnd(20)} ${shown}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Why each question missed, with what it should have found and what it answered. */
+export function formatFailures(run: EvalRun): string {
+  const blocks: string[] = [];
+  for (const result of run.results) {
+    const problems: string[] = [];
+    if (result.answerable) {
+      const gold = new Set(result.goldSources);
+      if (!result.rankedSources.some((source) => gold.has(source))) problems.push('missed source');
+      if (!result.grounded) problems.push('refused an answerable question');
+      else if (!answerContains(result.answer, result.goldAnswers)) problems.push('answer lacks every gold answer');
+    } else if (result.grounded) {
+      problems.push('answered an unanswerable question');
+    }
+    if (result.citationsValid < result.citationsTotal) problems.push(`${result.citationsTotal - result.citationsValid} citation(s) do not match the file text`);
+    if (problems.length === 0) continue;
+    const gold = result.answerable ? `${result.goldAnswers.map((answer) => JSON.stringify(answer)).join(' | ')} in ${result.goldSources.join(', ')}` : '(the corpus does not answer it)';
+    blocks.push(
+      [
+        `x ${result.id}: ${problems.join('; ')}`,
+        `  question:  ${result.question}`,
+        `  gold:      ${gold}`,
+        `  answered:  ${oneLine(result.answer, 300)}`,
+        `  retrieved: ${result.rankedSources.join(', ') || '(nothing)'}`,
+      ].join('\n'),
+    );
+  }
+  const header = `${blocks.length} of ${run.results.length} questions missed`;
+  return `${[header, ...blocks].join('\n\n')}\n\n`;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
