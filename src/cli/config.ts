@@ -16,6 +16,12 @@ export interface EnvironmentConfig {
   host: string;
   groundingThreshold: number | undefined;
   apiKey: string | undefined;
+  /** Requests per minute per client on the API; 0 = off (FOOTNOTE_RATE_LIMIT). */
+  rateLimit: number | undefined;
+  /** Origins allowed to call the API from a browser, comma-separated (FOOTNOTE_CORS_ORIGINS). */
+  corsOrigins: string[];
+  /** How long a request may take before it is answered 408 (FOOTNOTE_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number | undefined;
   llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined };
   generator: string;
 }
@@ -29,6 +35,10 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
     if (!Number.isFinite(parsed)) throw new Error(`${name} must be a number (got "${value}")`);
     return parsed;
   };
+  const rateLimit = number('FOOTNOTE_RATE_LIMIT');
+  if (rateLimit !== undefined && (rateLimit < 0 || !Number.isInteger(rateLimit))) throw new Error(`FOOTNOTE_RATE_LIMIT must be a whole number of requests per minute, 0 for no limit (got "${rateLimit}")`);
+  const requestTimeoutMs = number('FOOTNOTE_REQUEST_TIMEOUT_MS');
+  if (requestTimeoutMs !== undefined && requestTimeoutMs <= 0) throw new Error(`FOOTNOTE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds (got "${requestTimeoutMs}")`);
   return {
     corpusDirectory: environment.FOOTNOTE_CORPUS_DIR ?? 'corpus',
     indexDirectory: environment.FOOTNOTE_INDEX_DIR ?? '.footnote',
@@ -40,6 +50,12 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
     host: environment.FOOTNOTE_HOST ?? '127.0.0.1',
     groundingThreshold: number('FOOTNOTE_GROUNDING_THRESHOLD'),
     apiKey: environment.FOOTNOTE_API_KEY || undefined,
+    rateLimit,
+    corsOrigins: (environment.FOOTNOTE_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
+    requestTimeoutMs,
     llm: { baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined, model: environment.FOOTNOTE_LLM_MODEL || undefined, apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined },
     generator: environment.FOOTNOTE_GENERATOR ?? 'extractive',
   };

@@ -28,6 +28,12 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
       await loadInto(holder, runtime);
       const app = createApp({
         holder,
+        access: {
+          apiKey: environment.apiKey,
+          corsOrigins: environment.corsOrigins,
+          ...(environment.rateLimit === undefined ? {} : { rateLimit: environment.rateLimit }),
+          ...(environment.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: environment.requestTimeoutMs }),
+        },
         reingest: async () => {
           const report = await runIngest(runtime, { quiet: true });
           await loadInto(holder, runtime);
@@ -40,6 +46,10 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
         host: flags.host ?? environment.host,
         onClose: stopWatching,
       });
+      const host = flags.host ?? environment.host;
+      if (!environment.apiKey && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+        runtime.notice(`warning: listening on ${host} without FOOTNOTE_API_KEY; anyone who can reach this port can ask questions and re-ingest`);
+      }
       const engine = holder.engine;
       runtime.notice(
         engine

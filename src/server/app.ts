@@ -6,6 +6,7 @@ import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
 import type { ChatTurn } from '../types.js';
+import { applyAccess, requestSignal, type AccessOptions } from './access.js';
 import { errorResponse } from './http-errors.js';
 import { defaultRequestLimits, describeZodError, requestSchemas, type RequestLimits } from './schemas.js';
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   extend?: (app: Hono) => void;
   /** Where server-side errors are written. @default console.error */
   log: (line: string) => void;
+  /** API key, rate limit, CORS, request timeout (security headers are always on). @default defaultAccessOptions */
+  access?: Partial<AccessOptions>;
 }
 
 /**
@@ -38,6 +41,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
 
   app.onError((error, c) => errorResponse(c, error, settings.log));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  applyAccess(app, settings.access);
 
   const limit = bodyLimit({
     maxSize: settings.limits.maxBodyBytes,
@@ -54,7 +58,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
 
   app.post('/api/ask', limit, async (c) => {
     const body = await readJson(c, schemas.ask);
-    const answer = await engine().ask({ question: body.question, history: body.history ?? [], ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), signal: c.req.raw.signal });
+    const answer = await engine().ask({ question: body.question, history: body.history ?? [], ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), signal: requestSignal(c) });
     return c.json(answer);
   });
 
@@ -64,7 +68,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     const messages = body.messages as ChatTurn[];
     const question = messages[messages.length - 1]!.content;
     const controller = new AbortController();
-    c.req.raw.signal.addEventListener('abort', () => controller.abort());
+    requestSignal(c).addEventListener('abort', () => controller.abort());
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
       try {
@@ -145,7 +149,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
   settings.extend?.(app);
 
   // Known paths with the wrong method get 405, not 404.
-  for (const path of ['/api/ask', '/api/chat', '/api/ingest']) app.all(path, (c) => methodNotAllowed(c, 'POST'));
+  for (const path of ['/api/ask', '/api/chat', ...(settings.reingest ? ['/api/ingest'] : [])]) app.all(path, (c) => methodNotAllowed(c, 'POST'));
   for (const path of ['/api/sources', '/api/sources/:id', '/api/health']) app.all(path, (c) => methodNotAllowed(c, 'GET'));
   return app;
 }

@@ -27,5 +27,5 @@ export function errorResponse(c: Context, error: unknown, log: (line: string) =>
 
 /** Messages of errors about the index name the server's own folders; clients get them without paths. */
 function publicMessage(error: FootnoteError): string {
-  return error.message.replace(/(?:\/[\w.@+-]+)+\/?/g, (match) => (match.startsWith('/api/') || match.startsWith('/v1/') ? match : '<path>'));
+  return error.message.replace(/(?<![\w.~-])(?:\/[\w.@+-]+)+\/?/g, (match) => (match.startsWith('/api/') || match.startsWith('/v1/') ? match : '<path>'));
 }

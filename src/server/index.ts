@@ -1,3 +1,4 @@
+export { applyAccess, defaultAccessOptions, requestSignal, type AccessOptions } from './access.js';
 export { createApp, type AppOptions, type EngineHolder } from './app.js';
 export { errorResponse, type ErrorBody } from './http-errors.js';
 export { defaultRequestLimits, requestSchemas, type RequestLimits } from './schemas.js';

@@ -1,0 +1,204 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { rateLimiter } from 'hono-rate-limiter';
+import { FootnoteError } from '../errors.js';
+import type { ErrorBody } from './http-errors.js';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Aborted when the client goes away or the request runs out of time. */
+    requestSignal: AbortSignal;
+    /** Set by hono-rate-limiter for the current client. */
+    rateLimit: { limit: number; used: number; remaining: number; resetTime: Date | undefined };
+  }
+}
+
+/** Who may call the API, how often, from which pages, and for how long. */
+export interface AccessOptions {
+  /**
+   * When set, every `/api/*` and `/v1/*` route except `/api/health` needs
+   * `Authorization: Bearer <apiKey>`.
+   * @default undefined (open)
+   */
+  apiKey: string | undefined;
+  /**
+   * Requests one client (IP address) may make per `rateLimitWindowMs` on `/api/*` and `/v1/*`;
+   * `0` turns rate limiting off. Requests with no network peer (in-process `app.request`) are not
+   * counted.
+   * @default 120
+   */
+  rateLimit: number;
+  /** @default 60000 */
+  rateLimitWindowMs: number;
+  /**
+   * Origins of web pages allowed to call the API from a browser (CORS); empty = same origin only.
+   * @default []
+   */
+  corsOrigins: string[];
+  /**
+   * Time a request may take until its response starts; then it is answered 408 and its work is
+   * aborted. A stream that has started is bounded by the client (it stops when the client leaves).
+   * @default 30000
+   */
+  requestTimeoutMs: number;
+  /** Identifies the client for rate limiting. @default the TCP peer address, undefined in-process */
+  clientAddress: (c: Context) => string | undefined;
+}
+
+export const defaultAccessOptions: AccessOptions = {
+  apiKey: undefined,
+  rateLimit: 120,
+  rateLimitWindowMs: 60_000,
+  corsOrigins: [],
+  requestTimeoutMs: 30_000,
+  clientAddress: peerAddress,
+};
+
+const API_PATHS = ['/api/*', '/v1/*'];
+const HEALTH_PATH = '/api/health';
+
+/**
+ * Installs the access middlewares on an app, before its routes: security headers on every
+ * response, then for the API CORS (when origins are configured), rate limiting, the API key and
+ * the request timeout.
+ */
+export function applyAccess(app: Hono, options: Partial<AccessOptions> = {}): void {
+  const settings: AccessOptions = { ...defaultAccessOptions, ...options };
+  app.use('*', securityHeaders());
+  for (const path of API_PATHS) {
+    if (settings.corsOrigins.length > 0) app.use(path, corsFor(settings.corsOrigins));
+    if (settings.rateLimit > 0) app.use(path, rateLimit(settings));
+    if (settings.apiKey !== undefined) app.use(path, requireApiKey(settings.apiKey));
+    app.use(path, requestTimeout(settings.requestTimeoutMs));
+  }
+}
+
+/**
+ * The signal a handler passes to the engine: aborted when the client disconnects or the request
+ * times out.
+ */
+export function requestSignal(c: Context): AbortSignal {
+  return c.get('requestSignal') ?? c.req.raw.signal;
+}
+
+/**
+ * Security headers on every response, with a content security policy that allows scripts and
+ * styles only from this server (no inline script, no `eval`), and no framing by other sites. A
+ * header a route sets itself (the chat page sends its own, stricter policy) is kept.
+ */
+export function securityHeaders(): MiddlewareHandler {
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    xFrameOptions: 'DENY',
+    overwrite: false,
+    // Plain HTTP on a LAN or loopback is the normal deployment; HSTS would only matter behind TLS.
+    strictTransportSecurity: false,
+  });
+}
+
+function corsFor(origins: string[]): MiddlewareHandler {
+  return cors({
+    origin: origins.includes('*') ? '*' : origins,
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type'],
+    exposeHeaders: ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+    maxAge: 600,
+  });
+}
+
+/** Per-client fixed-window rate limit; over it, 429 with `Retry-After` (seconds). */
+export function rateLimit(options: Pick<AccessOptions, 'rateLimit' | 'rateLimitWindowMs' | 'clientAddress'>): MiddlewareHandler {
+  return rateLimiter({
+    windowMs: options.rateLimitWindowMs,
+    limit: options.rateLimit,
+    standardHeaders: 'draft-6',
+    skip: (c) => c.req.path === HEALTH_PATH || options.clientAddress(c) === undefined,
+    keyGenerator: (c) => options.clientAddress(c) ?? '',
+    handler: (c) => {
+      const resetTime = c.get('rateLimit')?.resetTime;
+      const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.rateLimitWindowMs) - Date.now()) / 1000));
+      c.header('Retry-After', String(retryAfter));
+      return c.json<ErrorBody>(
+        { error: { code: 'rate_limited', message: `too many requests: at most ${options.rateLimit} per ${Math.round(options.rateLimitWindowMs / 1000)} s per client; retry in ${retryAfter} s` } },
+        429,
+      );
+    },
+  });
+}
+
+/**
+ * Requires `Authorization: Bearer <key>` (401 otherwise), except on `/api/health`, which then
+ * tells anonymous callers only whether the server is up.
+ */
+export function requireApiKey(apiKey: string): MiddlewareHandler {
+  const expected = digest(apiKey);
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    const given = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)?.[1] : undefined;
+    const valid = given !== undefined && timingSafeEqual(digest(given), expected);
+    if (c.req.path === HEALTH_PATH) {
+      await next();
+      if (!valid && c.res.headers.get('content-type')?.startsWith('application/json')) {
+        const { status } = (await c.res.clone().json()) as { status?: unknown };
+        c.res = c.json({ status: typeof status === 'string' ? status : 'unknown' }, c.res.status as 200 | 503);
+      }
+      return;
+    }
+    if (!valid) {
+      c.header('WWW-Authenticate', 'Bearer realm="footnote"');
+      const message = header ? 'the API key is not valid' : 'this server needs an API key: send `Authorization: Bearer <key>` (the key is FOOTNOTE_API_KEY on the server)';
+      return c.json<ErrorBody>({ error: { code: 'unauthorized', message } }, 401);
+    }
+    await next();
+  };
+}
+
+/**
+ * Answers 408 when the response has not started after `milliseconds`, and aborts the request's
+ * signal so the engine stops working on it.
+ */
+export function requestTimeout(milliseconds: number): MiddlewareHandler {
+  return async (c, next) => {
+    const timer = new AbortController();
+    c.set('requestSignal', AbortSignal.any([c.req.raw.signal, timer.signal]));
+    let handle: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      handle = setTimeout(() => {
+        const error = new FootnoteError('request_timeout', `the request took longer than ${Math.round(milliseconds / 100) / 10} s and was stopped; try again or ask a narrower question`);
+        timer.abort(error);
+        reject(error);
+      }, milliseconds);
+    });
+    try {
+      await Promise.race([next(), timedOut]);
+    } finally {
+      clearTimeout(handle);
+    }
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+function peerAddress(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,119 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { chooseEmbedder, type EmbedderProvider } from '../../src/embed/index.js';
+import { Engine } from '../../src/engine.js';
+import { ingestCorpus } from '../../src/ingest/index.js';
+import { createApp, type AppOptions, type EngineHolder } from '../../src/server/index.js';
+import type { Generator } from '../../src/types.js';
+
+/** The repository root (tests run from it, but spawned processes need absolute paths). */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const CORPUS = path.join(REPO_ROOT, 'corpus');
+export const BBC_ARTICLES = '/work/shared/datasets/bbc/articles';
+
+/** A question the default corpus answers, and where the answer is. */
+export const ANSWERED = { question: 'Which Hamas leader was killed by the Israeli military?', answerContains: 'Ahmed Jabari' };
+
+let sharedEmbedder: EmbedderProvider | undefined;
+
+/** The real offline GloVe embedder (one per test file; loading its vectors takes a moment). */
+export function gloveEmbedder(): EmbedderProvider {
+  return (sharedEmbedder ??= chooseEmbedder({ embedder: 'glove' }));
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export async function temporaryDirectory(prefix = 'footnote-hardening-'): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Builds a real index of `corpusDirectory` in a new temporary directory. */
+export async function buildIndex(corpusDirectory = CORPUS): Promise<{ indexDirectory: string; embedder: EmbedderProvider }> {
+  const indexDirectory = await temporaryDirectory('footnote-index-');
+  const embedder = gloveEmbedder();
+  await ingestCorpus({ corpusDirectory, indexDirectory, embedder });
+  return { indexDirectory, embedder };
+}
+
+/** The real app over a real index of `corpusDirectory` (the default corpus unless given). */
+export async function openApp(
+  options: { corpusDirectory?: string; indexDirectory?: string; generator?: (extractive: Generator) => Generator } & Partial<Omit<AppOptions, 'holder'>> = {},
+): Promise<{ app: ReturnType<typeof createApp>; engine: Engine; holder: EngineHolder; indexDirectory: string }> {
+  const { corpusDirectory, indexDirectory: given, generator, ...appOptions } = options;
+  const indexDirectory = given ?? (await buildIndex(corpusDirectory)).indexDirectory;
+  const engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder(), ...(generator ? { generator } : {}) });
+  const holder: EngineHolder = { engine };
+  const app = createApp({ holder, log: () => {}, ...appOptions });
+  return { app, engine, holder, indexDirectory };
+}
+
+/** POSTs a JSON value (or raw text) to the in-process app. */
+export function postJson(app: { request: (input: string, init?: RequestInit, env?: unknown) => Response | Promise<Response> }, route: string, body: unknown, headers: Record<string, string> = {}, env?: unknown): Promise<Response> {
+  return Promise.resolve(
+    app.request(route, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }, env),
+  );
+}
+
+/** What must never reach a client: stack frames, file system paths, runtime error names and messages. */
+export const LEAK = /\bat \S+ \(|\bat file:|(?:\/(?:work|tmp|home|root|usr|var|proc)\/)|node_modules|\.[cm]?[jt]s:\d+|\b(?:Type|Syntax|Range|Reference)Error\b|Unexpected token|Unexpected end of JSON|Cannot read propert|undefined is not/;
+
+/** Asserts a clean JSON error: the status, `{ error: { code, message } }` and no leaked internals. */
+export async function expectError(response: Response, status: number, code?: string): Promise<{ code: string; message: string }> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+  const body = JSON.parse(text) as { error: { code: string; message: string } };
+  expect(Object.keys(body)).toEqual(['error']);
+  expect(typeof body.error.code).toBe('string');
+  expect(typeof body.error.message).toBe('string');
+  expect(body.error.message.length).toBeGreaterThan(0);
+  if (code) expect(body.error.code).toBe(code);
+  expect(text).not.toMatch(LEAK);
+  return body.error;
+}
+
+/** Every citation's quote is exactly the slice of its source text it points to. */
+export function expectExactCitations(engine: Engine, citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>): void {
+  for (const citation of citations) {
+    const source = engine.source(citation.sourceId);
+    expect(source, `source ${citation.sourceId}`).toBeDefined();
+    expect(source!.text.slice(citation.start, citation.end)).toBe(citation.quote);
+    expect(source!.text.slice(0, citation.start).split('\n').length).toBe(citation.line);
+  }
+}
+
+/** Reads a whole SSE body into `{ event, data }` frames. */
+export async function readSse(response: Response): Promise<Array<{ event: string; data: string }>> {
+  const text = await response.text();
+  return text
+    .split(/\n\n/)
+    .filter((frame) => frame.trim().length > 0)
+    .map((frame) => {
+      const lines = frame.split('\n');
+      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
+      const data = lines
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''))
+        .join('\n');
+      return { event, data };
+    });
+}
+
+/** Copies the first `count` BBC articles (all categories) into a new temporary corpus. */
+export async function bbcSample(count: number): Promise<string> {
+  const directory = await temporaryDirectory('footnote-bbc-');
+  const categories = (await fs.readdir(BBC_ARTICLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const perCategory = Math.ceil(count / categories.length);
+  let copied = 0;
+  for (const category of categories) {
+    const files = (await fs.readdir(path.join(BBC_ARTICLES, category))).filter((name) => name.endsWith('.txt')).sort().slice(0, perCategory);
+    await fs.mkdir(path.join(directory, category));
+    for (const file of files) {
+      if (copied >= count) break;
+      await fs.copyFile(path.join(BBC_ARTICLES, category, file), path.join(directory, category, file));
+      copied += 1;
+    }
+  }
+  return directory;
+}
