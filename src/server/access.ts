@@ -132,10 +132,7 @@ export function rateLimit(options: Pick<AccessOptions, 'rateLimit' | 'rateLimitW
       const resetTime = c.get('rateLimit')?.resetTime;
       const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.rateLimitWindowMs) - Date.now()) / 1000));
       c.header('Retry-After', String(retryAfter));
-      return c.json<ErrorBody>(
-        { error: { code: 'rate_limited', message: `too many requests: at most ${options.rateLimit} per ${Math.round(options.rateLimitWindowMs / 1000)} s per client; retry in ${retryAfter} s` } },
-        429,
-      );
+      return accessError(c, 429, 'rate_limited', `too many requests: at most ${options.rateLimit} per ${Math.round(options.rateLimitWindowMs / 1000)} s per client; retry in ${retryAfter} s`);
     },
   });
 }
@@ -161,7 +158,7 @@ export function requireApiKey(apiKey: string): MiddlewareHandler {
     if (!valid) {
       c.header('WWW-Authenticate', 'Bearer realm="footnote"');
       const message = header ? 'the API key is not valid' : 'this server needs an API key: send `Authorization: Bearer <key>` (the key is FOOTNOTE_API_KEY on the server)';
-      return c.json<ErrorBody>({ error: { code: 'unauthorized', message } }, 401);
+      return accessError(c, 401, 'unauthorized', message);
     }
     await next();
   };
@@ -189,6 +186,15 @@ export function requestTimeout(milliseconds: number): MiddlewareHandler {
       clearTimeout(handle);
     }
   };
+}
+
+/** `{ error: { code, message } }`; under `/v1` with OpenAI's `type` and `param` too, as its clients expect. */
+function accessError(c: Context, status: 401 | 429, code: 'unauthorized' | 'rate_limited', message: string): Response {
+  if (c.req.path.startsWith('/v1/')) {
+    const type = status === 401 ? 'invalid_request_error' : 'rate_limit_exceeded';
+    return c.json({ error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : code } }, status);
+  }
+  return c.json<ErrorBody>({ error: { code, message } }, status);
 }
 
 function digest(value: string): Buffer {

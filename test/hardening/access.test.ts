@@ -41,8 +41,6 @@ describe('API key', () => {
       ['/api/sources', {}],
       [`/api/sources/${engine.index.sources[0]!.id}`, {}],
       ['/api/ingest', { method: 'POST' }],
-      ['/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
-      ['/v1/models', {}],
       ['/api/does-not-exist', {}],
     ];
     for (const [route, init] of protectedRequests) {
@@ -51,6 +49,15 @@ describe('API key', () => {
       const error = await expectError(response, 401, 'unauthorized');
       expect(error.message).toContain('Authorization: Bearer');
       expect(JSON.stringify(error)).not.toContain(KEY);
+    }
+    // Under /v1 the error has OpenAI's shape, which its SDKs read.
+    for (const [route, init] of [
+      ['/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+      ['/v1/models', {}],
+    ] as Array<[string, RequestInit]>) {
+      const response = await app().request(route, init);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: { message: expect.stringContaining('Authorization: Bearer'), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
     }
     expect(reingestCalls).toEqual([]);
   });
