@@ -3,16 +3,16 @@ import { indexExists } from '../index/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { Answer } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
-import { withIndexOptions, withRetrievalOptions } from './options.js';
+import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest } from './runtime.js';
 
 export function askCommand(config: () => EnvironmentConfig): Command {
-  return withRetrievalOptions(withIndexOptions(new Command('ask')))
+  return withGeneratorOption(withRetrievalOptions(withIndexOptions(new Command('ask'))))
     .description('Answer one question from the corpus, with numbered footnotes')
     .argument('<question...>', 'the question (quote it, or not)')
     .option('--json', 'print the same JSON object as POST /api/ask')
     .option('--corpus <dir>', 'corpus folder to ingest first when there is no index yet (default corpus/)')
-    .action(async (words: string[], flags: { json?: boolean; indexDir?: string; embedder?: string; k?: number; retriever: RetrieverMode; corpus?: string }) => {
+    .action(async (words: string[], flags: { json?: boolean; indexDir?: string; embedder?: string; k?: number; retriever: RetrieverMode; corpus?: string; generator?: string }) => {
       const runtime = createRuntime(config(), { ...flags, mode: flags.retriever });
       if (!indexExists(runtime.indexDirectory)) {
         runtime.notice(`no index in ${runtime.indexDirectory} yet; ingesting ${runtime.corpusDirectory} first`);
@@ -38,6 +38,7 @@ export function formatAnswer(answer: Answer): string {
       lines.push(`  - ${passage.source}, lines ${passage.lineStart}-${passage.lineEnd}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`);
     }
   }
+  if (answer.unsupported?.length) lines.push('Not supported by the cited passages:', ...answer.unsupported.map((sentence) => `  - ${sentence}`));
   if (answer.notice && answer.grounded) lines.push(`note: ${answer.notice}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }

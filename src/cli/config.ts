@@ -22,7 +22,8 @@ export interface EnvironmentConfig {
   corsOrigins: string[];
   /** How long a request may take before it is answered 408 (FOOTNOTE_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs: number | undefined;
-  llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined };
+  /** The `llm` generator's endpoint (FOOTNOTE_LLM_BASE_URL, _MODEL, _API_KEY, _TIMEOUT_MS). */
+  llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined; timeoutMs: number | undefined };
   generator: string;
 }
 
@@ -56,7 +57,7 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
     requestTimeoutMs,
-    llm: { baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined, model: environment.FOOTNOTE_LLM_MODEL || undefined, apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined },
+    llm: { baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined, model: environment.FOOTNOTE_LLM_MODEL || undefined, apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined, timeoutMs: number('FOOTNOTE_LLM_TIMEOUT_MS') },
     generator: environment.FOOTNOTE_GENERATOR ?? 'extractive',
   };
 }

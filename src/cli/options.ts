@@ -20,3 +20,10 @@ export function withRetrievalOptions(command: Command): Command {
     .option('--k <n>', 'passages to retrieve (default 5)', integerOption)
     .addOption(new Option('--retriever <mode>', 'retrieval: hybrid, bm25 or dense').choices(['hybrid', 'bm25', 'dense']).default('hybrid'));
 }
+
+/** The answerer: the offline extractive one or an LLM behind an OpenAI-compatible API. */
+export function withGeneratorOption(command: Command): Command {
+  return command.addOption(
+    new Option('--generator <name>', 'extractive (offline, quotes the passages) or llm (FOOTNOTE_LLM_BASE_URL, FOOTNOTE_LLM_MODEL; env FOOTNOTE_GENERATOR)').choices(['extractive', 'llm']),
+  );
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
 import { DEFAULT_GROUNDING_THRESHOLD, Engine } from '../engine.js';
+import { FootnoteError } from '../errors.js';
 import { ingestCorpus, type IngestReport } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { Generator } from '../types.js';
@@ -16,6 +17,8 @@ export interface IndexFlags {
   chunkOverlap?: number;
   mode?: RetrieverMode;
   k?: number;
+  /** `extractive` or `llm` (env FOOTNOTE_GENERATOR). */
+  generator?: string;
 }
 
 /** Resolved settings for one command run. */
@@ -86,8 +89,36 @@ export function summarize(report: IngestReport): string {
   return `${parts.join(', ')}; ${what}${report.rebuildReason ? ` [full rebuild: ${report.rebuildReason}]` : ''}`;
 }
 
-/** Opens the engine over the runtime's index. */
+/** Ollama's OpenAI-compatible API on this machine, the `llm` generator's default endpoint. */
+export const DEFAULT_LLM_BASE_URL = 'http://127.0.0.1:11434/v1';
+
+/**
+ * The generator the flags and environment ask for: undefined for `extractive` (the Engine's
+ * default), a factory for `llm` (LangChain is only loaded then, keeping it off the start-up path).
+ */
+export async function generatorFactory(runtime: Runtime, flags: IndexFlags): Promise<((extractive: Generator) => Generator) | undefined> {
+  const name = (flags.generator ?? runtime.config.generator).trim();
+  if (name === 'extractive') return undefined;
+  if (name !== 'llm') throw new FootnoteError('invalid_request', `unknown generator "${name}"; use extractive (the default, offline) or llm (set with --generator or FOOTNOTE_GENERATOR)`);
+  const { baseUrl = DEFAULT_LLM_BASE_URL, model, apiKey, timeoutMs } = runtime.config.llm;
+  if (!model) {
+    throw new FootnoteError('invalid_request', `--generator llm needs a model: set FOOTNOTE_LLM_MODEL (e.g. llama3.2:3b) and FOOTNOTE_LLM_BASE_URL (default ${DEFAULT_LLM_BASE_URL}, Ollama)`);
+  }
+  if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new FootnoteError('invalid_request', `FOOTNOTE_LLM_BASE_URL must be an http(s) URL such as ${DEFAULT_LLM_BASE_URL} (got "${baseUrl}")`);
+  const { LlmGenerator } = await import('../answer/llm-generator.js');
+  return (extractive) =>
+    new LlmGenerator(extractive, {
+      baseUrl,
+      model,
+      ...(apiKey ? { apiKey } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      onError: (line) => runtime.notice(`warning: ${line}`),
+    });
+}
+
+/** Opens the engine over the runtime's index, with the generator the flags or environment choose. */
 export async function openEngine(runtime: Runtime, flags: IndexFlags, generator?: (extractive: Generator) => Generator): Promise<Engine> {
+  generator ??= await generatorFactory(runtime, flags);
   return Engine.open({
     indexDirectory: runtime.indexDirectory,
     embedder: runtime.embedder,

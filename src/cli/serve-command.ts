@@ -2,20 +2,23 @@ import { Command } from 'commander';
 import { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { createApp, startServer, type EngineHolder } from '../server/index.js';
+import { mountOpenAiRoutes } from '../server/openai-routes.js';
 import type { EnvironmentConfig } from './config.js';
-import { integerOption, withIndexOptions } from './options.js';
-import { createRuntime, openEngine, runIngest, type Runtime } from './runtime.js';
+import { integerOption, withGeneratorOption, withIndexOptions } from './options.js';
+import { createRuntime, generatorFactory, openEngine, runIngest, type Runtime } from './runtime.js';
 
 export function serveCommand(config: () => EnvironmentConfig): Command {
-  return withIndexOptions(new Command('serve'))
+  return withGeneratorOption(withIndexOptions(new Command('serve')))
     .description('Serve the chat page and the HTTP API; ingests the corpus first if the index is missing or stale')
     .option('--corpus <dir>', 'corpus folder (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--port <port>', 'port (env PORT, default 8787)', integerOption)
     .option('--host <host>', 'address to listen on (env FOOTNOTE_HOST, default 127.0.0.1)')
     .option('--no-ingest', 'serve the existing index as it is')
-    .action(async (flags: { corpus?: string; port?: number; host?: string; ingest: boolean; indexDir?: string; embedder?: string }) => {
+    .action(async (flags: { corpus?: string; port?: number; host?: string; ingest: boolean; indexDir?: string; embedder?: string; generator?: string }) => {
       const environment = config();
-      const runtime = createRuntime(environment, flags);
+      const runtime = createRuntime(flags.generator ? { ...environment, generator: flags.generator } : environment, flags);
+      // A bad LLM configuration stops start-up here rather than failing every question.
+      await generatorFactory(runtime, {});
       const holder: EngineHolder = {};
       if (flags.ingest) {
         try {
@@ -28,6 +31,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
       await loadInto(holder, runtime);
       const app = createApp({
         holder,
+        extend: (routes) => mountOpenAiRoutes(routes, { holder, log: (line) => runtime.notice(line) }),
         access: {
           apiKey: environment.apiKey,
           corsOrigins: environment.corsOrigins,

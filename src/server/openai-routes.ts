@@ -8,6 +8,7 @@ import type { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { Answer, ChatTurn } from '../types.js';
+import { requestSignal } from './access.js';
 import type { EngineHolder } from './app.js';
 import { defaultRequestLimits, type RequestLimits } from './schemas.js';
 
@@ -125,7 +126,7 @@ export function mountOpenAiRoutes(app: Hono, options: OpenAiRoutesOptions): void
     const ask = { question: request.question, history: request.history, ...(request.k ? { k: request.k } : {}), ...(request.mode ? { mode: request.mode } : {}) };
 
     if (!request.stream) {
-      const answer = await current.ask({ ...ask, signal: c.req.raw.signal });
+      const answer = await current.ask({ ...ask, signal: requestSignal(c) });
       return c.json({
         id,
         object: 'chat.completion',
@@ -139,7 +140,7 @@ export function mountOpenAiRoutes(app: Hono, options: OpenAiRoutesOptions): void
     }
 
     const controller = new AbortController();
-    c.req.raw.signal.addEventListener('abort', () => controller.abort());
+    requestSignal(c).addEventListener('abort', () => controller.abort());
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
       JSON.stringify({ id, object: 'chat.completion.chunk', created, model: OPENAI_MODEL_ID, system_fingerprint: null, choices, ...extra });
     const delta = (content: string) => chunk([{ index: 0, delta: { content }, logprobs: null, finish_reason: null }]);
