@@ -19,6 +19,8 @@ export interface EngineOptions {
    * @default 0.45 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
    */
   groundingThreshold: number;
+  /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
+  answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight'>;
   /** Called when a re-ingested index has been picked up (or failed to load). */
   onReload?: (event: { generation: string; error?: Error }) => void;
 }
@@ -147,8 +149,10 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
     generator,
     embedder,
     idf,
+    documentFrequency: (term) => index.lexicalIndex.documentFrequency(term),
     source: (sourceId) => index.sourceById.get(sourceId),
     groundingThreshold: options.groundingThreshold,
+    ...options.answering,
   };
   return { generation: path.basename(index.directory), index, embedder, context, loadedAt: new Date() };
 }

@@ -1,8 +1,12 @@
 import { FootnoteError } from '../errors.js';
+import { analyze } from '../index/index.js';
 import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
-import type { Answer, AnswerStreamPart, ChatTurn, Citation, Embedder, Generator, SourceDocument } from '../types.js';
+import type { Answer, AnswerStreamPart, ChatTurn, Citation, Embedder, Generator, Passage, ScoredSentence, SourceDocument } from '../types.js';
 import { isCitationExact } from './citations.js';
 import { scoreEvidence, type EvidenceOptions } from './score-evidence.js';
+
+/** How many of the strongest sentences may supply the kind of answer a question asks for. */
+const TYPE_WINDOW = 3;
 
 /** The answer given when the corpus does not answer the question. */
 export const REFUSAL = "I couldn't find this in the corpus.";
@@ -23,6 +27,8 @@ export interface AskContext {
   embedder: Embedder;
   /** IDF of an analysed term in the index. */
   idf: (term: string) => number;
+  /** Chunks that contain an analysed term. */
+  documentFrequency: (term: string) => number;
   source: (sourceId: string) => SourceDocument | undefined;
   /**
    * Evidence score below which the question counts as not answered by the corpus; calibrated
@@ -30,6 +36,23 @@ export interface AskContext {
    */
   groundingThreshold: number;
   evidence?: Partial<EvidenceOptions>;
+  /**
+   * Share of the question's IDF mass carried by words the corpus never uses, above which the
+   * question is taken to be about something else ("How do I make a French omelette?").
+   * @default 0.6
+   */
+  maxUnknownShare?: number;
+  /**
+   * Passages retrieved before re-ranking by their best sentence; the top `k` of them are kept.
+   * @default 20
+   */
+  rerankCandidates?: number;
+  /**
+   * Share of the re-ranked score that comes from retrieval; the rest is the passage's best
+   * sentence evidence score.
+   * @default 0.5
+   */
+  retrievalWeight?: number;
 }
 
 /**
@@ -41,8 +64,9 @@ export interface AskContext {
 export async function* askStream(request: AskRequest, context: AskContext): AsyncGenerator<AnswerStreamPart> {
   const history = request.history ?? [];
   const started = performance.now();
+  const k = request.k ?? context.retriever.options.k;
   const retrieval = await context.retriever.retrieve(request.question, history, {
-    ...(request.k === undefined ? {} : { k: request.k }),
+    k: Math.max(k, context.rerankCandidates ?? 20),
     ...(request.mode === undefined ? {} : { mode: request.mode }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
@@ -51,7 +75,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     if (!document) throw new FootnoteError('internal', `passage refers to unknown source ${sourceId}`);
     return document;
   };
-  const evidence = await scoreEvidence(
+  const candidates = await scoreEvidence(
     {
       question: request.question,
       passages: retrieval.passages,
@@ -64,6 +88,8 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     },
     context.evidence,
   );
+  const { passages, evidence } = rerank(retrieval.passages, candidates, k, context.retrievalWeight ?? 0.5);
+  retrieval.passages = passages;
   const retrieveMs = performance.now() - started;
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
 
@@ -72,8 +98,13 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     type: 'finish',
     answer: { ...answer, passages: retrieval.passages, timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) } },
   });
+  // The answer must hold the kind of thing asked for ("on what date" → a date): the best sentence
+  // that does, among the strongest few, leads; if none does, the corpus does not answer it.
+  const typed = evidence.slice(0, TYPE_WINDOW).find((sentence) => sentence.typeMatch);
+  if (typed && typed !== evidence[0]) evidence.splice(evidence.indexOf(typed), 1), evidence.unshift(typed);
   const best = evidence[0];
-  if (!best || best.score < context.groundingThreshold) {
+  const offTopic = unknownShare(request.question, context) > (context.maxUnknownShare ?? 0.6);
+  if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
     yield { type: 'text-delta', text: REFUSAL };
     yield finish({
       answer: REFUSAL,
@@ -133,6 +164,37 @@ export async function ask(request: AskRequest, context: AskContext): Promise<Ans
     if (part.type === 'error') throw new FootnoteError('internal', part.error.message);
   }
   throw new FootnoteError('internal', 'the answer stream ended without an answer');
+}
+
+/**
+ * Re-ranks passages by retrieval score and their best sentence's evidence score together, keeps
+ * the top `k`, and keeps only the evidence from those (re-indexed to the new order).
+ */
+function rerank(passages: Passage[], evidence: ScoredSentence[], k: number, retrievalWeight: number): { passages: Passage[]; evidence: ScoredSentence[] } {
+  const best = new Map<number, number>();
+  for (const sentence of evidence) if (!best.has(sentence.passageIndex)) best.set(sentence.passageIndex, sentence.score);
+  const topRetrieval = Math.max(1e-9, ...passages.map((passage) => passage.score));
+  const order = passages
+    .map((passage, index) => ({ index, score: retrievalWeight * (passage.score / topRetrieval) + (1 - retrievalWeight) * (best.get(index) ?? 0) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, k);
+  const newIndex = new Map(order.map((entry, rank) => [entry.index, rank]));
+  return {
+    passages: order.map((entry) => passages[entry.index]!),
+    evidence: evidence.filter((sentence) => newIndex.has(sentence.passageIndex)).map((sentence) => ({ ...sentence, passageIndex: newIndex.get(sentence.passageIndex)! })),
+  };
+}
+
+/** Share of the question's IDF-weighted terms that appear nowhere in the corpus. */
+function unknownShare(question: string, context: AskContext): number {
+  let total = 0;
+  let unknown = 0;
+  for (const term of new Set(analyze(question))) {
+    const weight = context.idf(term);
+    total += weight;
+    if (context.documentFrequency(term) === 0) unknown += weight;
+  }
+  return total === 0 ? 1 : unknown / total;
 }
 
 function round(milliseconds: number): number {

@@ -28,40 +28,86 @@ export interface EvidenceInput {
   signal?: AbortSignal;
 }
 
-type AnswerType = 'person' | 'time' | 'number' | 'none';
+/** What a question asks for, judged from its wh-phrase. */
+export type AnswerType = 'person' | 'organization' | 'place' | 'date' | 'time' | 'age' | 'number' | 'none';
 
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
+const WEEKDAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
+const DATE_PATTERN = new RegExp(`\\b(${MONTHS}|${WEEKDAYS})\\b|\\b(1[5-9]|20)\\d{2}\\b|\\b\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}\\b`, 'i');
 const TIME_PATTERN = new RegExp(
-  `\\b(${MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|month|year|decade|century|spring|summer|autumn|winter)\\b|\\b(1[5-9]|20)\\d{2}\\b|\\b\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}\\b`,
+  `${DATE_PATTERN.source}|\\b(yesterday|today|tomorrow|week|month|year|decade|century|spring|summer|autumn|winter|morning|evening|night)s?\\b`,
   'i',
 );
-const NUMBER_PATTERN = /\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|several|half)\b/i;
-const NAME_PATTERN = /\b\p{Lu}[\p{L}'’-]+(?:\s+(?:al-|bin\s|de\s|van\s)?\p{Lu}[\p{L}'’-]+)+/gu;
+const AGE_PATTERN = /\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b|,\s*\d{1,3},/i;
+const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|half|third|thirds';
+const NUMBER_TOKEN = new RegExp(`^(\\d[\\d,.]*%?|(${NUMBER_WORDS})(-\\w+)?)$`, 'i');
+const PROPER_NAME = /\p{Lu}[\p{L}'’-]+(?:\s+(?:al-|bin\s|de\s|van\s|von\s)?\p{Lu}[\p{L}'’-]+)*/gu;
+const NOT_NAMES = new Set([...MONTHS.split('|'), ...WEEKDAYS.split('|'), 'the', 'a', 'an', 'but', 'and', 'as', 'it', 'he', 'she', 'they', 'we', 'i', 'this', 'that', 'in', 'on', 'at', 'after', 'last', 'meanwhile', 'finally', 'however', 'instead', 'initially', 'like', 'once', 'five', 'for']);
 
-/** The kind of answer a question asks for, from its wh-word. */
+/** The kind of answer a question asks for, from its wh-phrase. */
 export function answerType(question: string): AnswerType {
   const lower = question.toLowerCase();
-  if (/\bhow (many|much|old|long|far)\b|\bwhat (number|percentage|amount)\b/.test(lower)) return 'number';
-  if (/\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b/.test(lower)) return 'time';
-  if (/\bwho(m|se)?\b|\bwhich (person|leader|official|minister|president|spokes\w+|ambassador|envoy|lawyer)\b|\bwhat (is the name|was the name)\b/.test(lower)) return 'person';
+  if (/\bhow old\b|\bwhat age\b|\bwhat is the age\b/.test(lower)) return 'age';
+  if (/\bhow (many|much)\b|\bwhat (number|percentage|share|amount|margin|proportion)\b|\bby (what|how much|how many) margin\b/.test(lower)) return 'number';
+  if (/\b(what|which) (date|day|month|year)\b|\bon what day\b/.test(lower)) return 'date';
+  if (/\bwhen\b|\bwhat time\b|\bhow long ago\b/.test(lower)) return 'time';
+  if (/\bwhere\b|\b(which|what) (country|countries|city|cities|nation|nations|place|region|capital)\b/.test(lower)) return 'place';
+  if (/\b(which|what) (firm|company|companies|organi[sz]ations?|agency|newspaper|bank|group|party)\b/.test(lower)) return 'organization';
+  if (/\bwho(m|se)?\b|\b(which|what) (person|leader|official|minister|president|spokes\w+|ambassador|envoy|lawyer|candidate|diplomat|secretary)\b|\bwhat (is|was) the name\b/.test(lower)) return 'person';
   return 'none';
 }
 
-function matchesType(type: AnswerType, sentence: string, questionTerms: Set<string>): boolean {
+/**
+ * True when the sentence holds the kind of thing the question asks for, beyond what the
+ * question itself says: a new proper name for "who", a date for "on what date", a number tied
+ * to the counted noun for "how many <noun>"…
+ */
+export function matchesType(type: AnswerType, sentence: string, question: string, isCounted: (word: string) => boolean = () => true): boolean {
+  const questionTerms = new Set(analyze(question));
+  const newNames = () =>
+    [...sentence.matchAll(PROPER_NAME)].filter((match) => {
+      const words = match[0].split(/\s+/);
+      if (words.length === 1 && (match.index === 0 || NOT_NAMES.has(words[0]!.toLowerCase()))) return false;
+      return analyze(match[0]).every((term) => !questionTerms.has(term));
+    });
   switch (type) {
+    case 'age':
+      return AGE_PATTERN.test(sentence);
+    case 'date':
+      return DATE_PATTERN.test(sentence);
     case 'time':
       return TIME_PATTERN.test(sentence);
     case 'number':
-      return NUMBER_PATTERN.test(sentence);
+      return hasCountOf(sentence, isCounted);
     case 'person':
-      // A multi-word proper name that the question does not already mention.
-      for (const match of sentence.matchAll(NAME_PATTERN)) {
-        if (analyze(match[0]).some((term) => !questionTerms.has(term))) return true;
-      }
-      return false;
+      return newNames().some((match) => /\s/.test(match[0]));
+    case 'organization':
+    case 'place':
+      return newNames().length > 0;
     default:
-      return false;
+      return true;
   }
+}
+
+/** The thing counted in "how many X …" (X, up to three words), if the question has one. */
+export function countedNoun(question: string): string | undefined {
+  return /\bhow many ((?:[\p{L}-]+\s+){0,2}?[\p{L}-]+?)\s+(?:are|were|is|was|did|do|does|have|has|had|will|would|could|can|should|died|live|in|of|on|at|to)\b/iu.exec(question)?.[1];
+}
+
+/** Words that follow a number in a sentence (the candidates for what it counts). */
+export function wordsAfterNumbers(sentence: string): string[] {
+  const tokens = sentence.split(/\s+/).map((token) => token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}%]+$/gu, ''));
+  const words: string[] = [];
+  tokens.forEach((token, index) => {
+    if (NUMBER_TOKEN.test(token)) words.push(...tokens.slice(index + 1, index + 4).filter((word) => word.length > 0));
+  });
+  return words;
+}
+
+/** A number in the sentence followed closely by a word that names the counted thing. */
+function hasCountOf(sentence: string, isCounted: (word: string) => boolean): boolean {
+  const tokens = sentence.split(/\s+/).map((token) => token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}%]+$/gu, ''));
+  return tokens.some((token, index) => NUMBER_TOKEN.test(token) && (index + 1 >= tokens.length || tokens.slice(index + 1, index + 4).some(isCounted)));
 }
 
 /**
@@ -73,7 +119,7 @@ function matchesType(type: AnswerType, sentence: string, questionTerms: Set<stri
 export async function scoreEvidence(input: EvidenceInput, options: Partial<EvidenceOptions> = {}): Promise<ScoredSentence[]> {
   const settings = { ...defaultEvidenceOptions, ...options };
   const type = answerType(input.question);
-  const questionTerms = new Set(analyze(input.question));
+  const isCounted = type === 'number' ? await countedMatcher(input) : undefined;
   let totalWeight = 0;
   for (const [term, weight] of input.termWeights) totalWeight += weight * input.idf(term);
   const candidates: Array<Omit<ScoredSentence, 'score' | 'similarity'> & { passageScore: number }> = [];
@@ -93,7 +139,7 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
         end,
         text: sentence,
         coverage: Math.max(own, 0.8 * withContext),
-        typeMatch: matchesType(type, sentence, questionTerms),
+        typeMatch: matchesType(type, sentence, input.question, isCounted),
         passageScore: passage.score / bestPassage,
       });
       previousTerms = terms;
@@ -124,6 +170,28 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
       return true;
     });
 }
+
+/**
+ * For "how many X" questions: a test of whether a word names X — the same stem, or a word whose
+ * embedding is close to X's ("targets" ~ "sites").
+ */
+async function countedMatcher(input: EvidenceInput): Promise<((word: string) => boolean) | undefined> {
+  const counted = countedNoun(input.question);
+  if (!counted) return undefined;
+  const stems = new Set(analyze(counted));
+  const words = new Set<string>();
+  for (const passage of input.passages) {
+    const text = input.sourceText(passage.sourceId);
+    for (const [start, end] of passage.sentences) for (const word of wordsAfterNumbers(text.slice(start, end))) words.add(word.toLowerCase());
+  }
+  const candidates = [...words].filter((word) => !analyze(word).some((term) => stems.has(term)));
+  const vectors = await input.embedder.embed([counted, ...candidates], input.signal ? { signal: input.signal } : {});
+  const similar = new Set(candidates.filter((_, index) => dot(vectors[0]!, vectors[index + 1]!) >= COUNTED_SIMILARITY));
+  return (word) => analyze(word).some((term) => stems.has(term)) || similar.has(word.toLowerCase());
+}
+
+/** Embedding similarity at which a word counts as naming the counted thing. */
+const COUNTED_SIMILARITY = 0.5;
 
 function coverage(terms: Set<string>, weights: ReadonlyMap<string, number>, idf: (term: string) => number, total: number): number {
   if (total <= 0) return 0;

@@ -30,7 +30,11 @@ export interface EmbedderChoiceOptions {
   cacheDirectory: string;
   /** Allow downloading transformers models from the hub. @default false */
   allowRemoteModels: boolean;
-  /** Remove the corpus's common component from GloVe embeddings. @default false */
+  /**
+   * Remove the corpus's common component from GloVe embeddings (SIF's second step). Measured on
+   * SQuAD: dense-only hit@1 0.343 → 0.382, hit@5 0.587 → 0.629 (see EVALS.md).
+   * @default true
+   */
   removeCommonComponent: boolean;
   /** One-line notices for the user (fallbacks, first-time conversions). */
   onNotice: (message: string) => void;
@@ -41,7 +45,7 @@ export const defaultEmbedderChoiceOptions: EmbedderChoiceOptions = {
   modelsDirectory: 'models',
   cacheDirectory: 'node_modules/.cache/footnote',
   allowRemoteModels: false,
-  removeCommonComponent: false,
+  removeCommonComponent: true,
   onNotice: () => {},
 };
 

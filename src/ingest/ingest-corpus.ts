@@ -126,7 +126,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   }
 
   // Embed the new chunks. A full build fits the embedder to this corpus; an update reuses the fitted state.
-  const newTexts = [...fresh.values()].flat().map((chunk) => chunk.text);
+  const newTexts = [...fresh.values()].flat().map(indexedText);
   const { embedder, state } = previous
     ? { embedder: await settings.embedder.restore(previous.embedderState), state: previous.embedderState }
     : await settings.embedder.fit(newTexts);
@@ -150,7 +150,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     vectorIndex.add(chunk.id, vectors[chunk.id]!);
     if (chunk.id % 500 === 0) settings.onProgress('index', chunk.id, chunks.length);
   }
-  lexicalIndex.addAll(chunks.map((chunk) => ({ id: chunk.id, text: chunk.text })));
+  lexicalIndex.addAll(chunks.map((chunk) => ({ id: chunk.id, text: indexedText(chunk) })));
   settings.onProgress('index', chunks.length, chunks.length);
   settings.signal?.throwIfAborted();
 
@@ -199,6 +199,15 @@ async function previousIndex(
     return { rebuildReason: `corpus folder changed from ${previous.manifest.corpusRoot}` };
   }
   return { previous };
+}
+
+/**
+ * The text a chunk is embedded and keyword-indexed as: its own text headed by the document's
+ * title, so a chunk from the middle of an article still carries what the article is about.
+ * Citations always use the chunk's exact span, never this text.
+ */
+export function indexedText(chunk: Pick<Chunk, 'text' | 'title'>): string {
+  return chunk.title.length === 0 || chunk.text.startsWith(chunk.title) ? chunk.text : `${chunk.title}\n${chunk.text}`;
 }
 
 function readDocument(file: CorpusFile, warn: (message: string) => void): SourceDocument | undefined {
