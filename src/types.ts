@@ -191,4 +191,10 @@ export interface GenerateInput {
 export interface Generator {
   readonly id: string;
   generate(input: GenerateInput): AsyncIterable<AnswerStreamPart>;
+  /**
+   * Rewrites a follow-up ("What did he say next?") into a standalone question, which retrieval
+   * then searches for. Called only when there is history; when absent or failing, retrieval folds
+   * the earlier user turns into the query instead.
+   */
+  condense?: (question: string, history: ChatTurn[], signal?: AbortSignal) => Promise<string>;
 }

@@ -65,7 +65,9 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   const history = request.history ?? [];
   const started = performance.now();
   const k = request.k ?? context.retriever.options.k;
-  const retrieval = await context.retriever.retrieve(request.question, history, {
+  const standalone = await condenseQuestion(request, history, context.generator);
+  const searched = standalone ?? request.question;
+  const retrieval = await context.retriever.retrieve(searched, standalone ? [] : history, {
     k: Math.max(k, context.rerankCandidates ?? 20),
     ...(request.mode === undefined ? {} : { mode: request.mode }),
     ...(request.signal ? { signal: request.signal } : {}),
@@ -77,7 +79,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   };
   const candidates = await scoreEvidence(
     {
-      question: request.question,
+      question: searched,
       passages: retrieval.passages,
       termWeights: retrieval.query.termWeights,
       queryVector: retrieval.queryVector,
@@ -195,6 +197,18 @@ function unknownShare(question: string, context: AskContext): number {
     if (context.documentFrequency(term) === 0) unknown += weight;
   }
   return total === 0 ? 1 : unknown / total;
+}
+
+/** The generator's standalone rewrite of a follow-up, or undefined (no history, no hook, or it failed). */
+async function condenseQuestion(request: AskRequest, history: ChatTurn[], generator: Generator): Promise<string | undefined> {
+  if (!generator.condense || !history.some((turn) => turn.role === 'user')) return undefined;
+  try {
+    const rewritten = (await generator.condense(request.question, history, request.signal)).trim();
+    return rewritten.length > 0 && rewritten !== request.question.trim() ? rewritten : undefined;
+  } catch (error) {
+    if (request.signal?.aborted) throw error;
+    return undefined;
+  }
 }
 
 function round(milliseconds: number): number {

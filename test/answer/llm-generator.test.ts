@@ -170,6 +170,47 @@ describe('LlmGenerator', () => {
     expect(errors.filter((line) => line.includes('retrying'))).toHaveLength(2);
   });
 
+  const history = [
+    { role: 'user' as const, content: QUESTION },
+    { role: 'assistant' as const, content: 'The Israeli military killed Hamas leader Ahmed Jabari [1].' },
+  ];
+  const STANDALONE = 'What did Hamas say about the Israeli attack that killed Ahmed Jabari?';
+
+  it('condenses a follow-up into a standalone question and retrieves with it', async () => {
+    script = (request) => {
+      if (isCondenseRequest(request)) return { text: `Standalone question: ${STANDALONE}\n` };
+      const n = passageWith(request, 'gates of hell');
+      return { text: `Hamas said Israel had “opened the gates of hell” with the attack [${n}].` };
+    };
+    const parts = await collect(await openEngine(), 'What did they say about it?', history);
+    const retrieval = parts.find((part) => part.type === 'retrieval-end');
+    expect(retrieval?.type === 'retrieval-end' && retrieval.query).toBe(STANDALONE);
+    expect(answerOf(parts).answer).toBe('Hamas said Israel had “opened the gates of hell” with the attack [1].');
+
+    const [condense, answer] = fake.requests;
+    expect(isCondenseRequest(condense!)).toBe(true);
+    expect(condense!.body.messages[0]!.content).toContain(`User: ${QUESTION}`);
+    expect(condense!.body.messages[0]!.content).toContain('Follow-up question: What did they say about it?');
+    // The answer prompt carries the conversation (old markers stripped) and the question as asked.
+    expect(answer!.body.messages.slice(1)).toEqual([
+      { role: 'user', content: QUESTION },
+      { role: 'assistant', content: 'The Israeli military killed Hamas leader Ahmed Jabari.' },
+      { role: 'user', content: 'What did they say about it?' },
+    ]);
+  });
+
+  it('still answers a follow-up when condensing fails, retrieving with the history instead', async () => {
+    script = (request) => {
+      if (isCondenseRequest(request)) return { status: 400, message: 'bad request' };
+      return { text: `Hamas said Israel had “opened the gates of hell” with the attack [${passageWith(request, 'gates of hell')}].` };
+    };
+    const parts = await collect(await openEngine(), 'What did Hamas say about the attack?', history);
+    const retrieval = parts.find((part) => part.type === 'retrieval-end');
+    expect(retrieval?.type === 'retrieval-end' && retrieval.query).toContain('in the context of');
+    expect(answerOf(parts).generator).toBe('llm:fake-model');
+    expect(fake.requests).toHaveLength(2);
+  });
+
   it('refuses a question the corpus does not answer without calling the model', async () => {
     script = () => ({ text: 'Paris is the capital of France [1].' });
     const answer = answerOf(await collect(await openEngine(), 'What is the boiling point of liquid nitrogen in kelvin?'));
