@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REFUSAL, answerType } from '../../src/answer/index.js';
+import type { Engine } from '../../src/engine.js';
+import type { Answer } from '../../src/types.js';
+import { buildTestIndex } from '../support/test-index.js';
+
+let fixture: Awaited<ReturnType<typeof buildTestIndex>>;
+let engine: Engine;
+
+beforeAll(async () => {
+  fixture = await buildTestIndex();
+  engine = await fixture.open();
+});
+afterAll(() => fixture.remove());
+
+/** Every citation must quote its source exactly at its offsets, with the right line. */
+function expectExactCitations(answer: Answer): void {
+  for (const citation of answer.citations) {
+    const source = engine.source(citation.sourceId)!;
+    expect(source.source).toBe(citation.source);
+    expect(source.text.slice(citation.start, citation.end)).toBe(citation.quote);
+    expect(citation.line).toBe(source.text.slice(0, citation.start).split('\n').length);
+    expect(answer.answer).toContain(`[${citation.n}]`);
+  }
+}
+
+describe('ask (extractive)', () => {
+  it('answers the Hamas question with the right name, citing 002', async () => {
+    const answer = await engine.ask({ question: 'Which Hamas leader was killed by the Israeli military?' });
+    expect(answer.grounded).toBe(true);
+    expect(answer.answer).toContain('Ahmed Jabari');
+    expect(answer.citations[0]?.source).toBe('002_c15813028621ca03.txt');
+    expect(answer.citations[0]?.quote).toContain('killed Hamas leader Ahmed Jabari');
+    expect(answer.generator).toBe('extractive');
+    expectExactCitations(answer);
+  });
+
+  it('composes at most three verbatim sentences, best first, each with its footnote', async () => {
+    const answer = await engine.ask({ question: 'What is the Magnitsky Act and what did Russia say about it?' });
+    expect(answer.citations.length).toBeGreaterThanOrEqual(1);
+    expect(answer.citations.length).toBeLessThanOrEqual(3);
+    expect(answer.citations.map((citation) => citation.n)).toEqual(answer.citations.map((_, index) => index + 1));
+    expect(answer.answer.startsWith(answer.citations[0]!.quote.replace(/\s*\n\s*/g, ' '))).toBe(true);
+    expectExactCitations(answer);
+    expect(answer.timings.retrieveMs).toBeGreaterThan(0);
+    expect(answer.passages.length).toBeGreaterThan(0);
+  });
+
+  it('refuses questions the corpus does not answer, with the closest passages marked as not an answer', async () => {
+    for (const question of ['How do I make a French omelette?', 'What is the capital of Australia?', 'How old is Sergey Lavrov?', 'On what date was the Magnitsky Act signed into law?']) {
+      const answer = await engine.ask({ question });
+      expect(answer, question).toMatchObject({ grounded: false, answer: REFUSAL, citations: [] });
+      expect(answer.notice).toMatch(/not answer|no passage/);
+    }
+  });
+
+  it('uses the conversation for follow-up questions', async () => {
+    const question = 'And what did the Russians say about it?';
+    const alone = await engine.ask({ question });
+    const followUp = await engine.ask({
+      question,
+      history: [
+        { role: 'user', content: 'What is the Magnitsky Act?' },
+        { role: 'assistant', content: 'The bill is named after Sergey Magnitsky. [1]' },
+      ],
+    });
+    expect(followUp.grounded).toBe(true);
+    expect(followUp.passages[0]?.text).toContain('Magnitsky');
+    expect(followUp.answer).toContain('adequately respond');
+    expect(alone.answer).not.toContain('adequately respond');
+    expectExactCitations(followUp);
+  });
+
+  it('retrieves with bm25 or dense alone when asked to', async () => {
+    const question = 'Who is the State Department spokeswoman?';
+    for (const mode of ['bm25', 'dense', 'hybrid'] as const) {
+      const answer = await engine.ask({ question, mode });
+      expect(answer.passages.some((passage) => passage.source === '004_d26f5ab70bfd6cb2.txt'), mode).toBe(true);
+    }
+    const bm25 = await engine.ask({ question, mode: 'bm25' });
+    expect(bm25.passages.every((passage) => passage.denseScore === undefined)).toBe(true);
+  });
+
+  it('never returns two passages that overlap in the same file', async () => {
+    const answer = await engine.ask({ question: 'What did Lavrov and Clinton discuss?', k: 10 });
+    const spans = answer.passages.map((passage) => [passage.sourceId, passage.start, passage.end] as const);
+    for (const [index, [source, start, end]] of spans.entries()) {
+      for (const [other, otherStart, otherEnd] of spans.slice(index + 1)) {
+        if (source !== other) continue;
+        const overlap = Math.min(end, otherEnd) - Math.max(start, otherStart);
+        expect(overlap / Math.min(end - start, otherEnd - otherStart)).toBeLessThanOrEqual(0.5);
+      }
+    }
+    expect(answer.passages.length).toBeLessThanOrEqual(10);
+  });
+
+  it('streams retrieval, then text and citations, then the same answer as ask()', async () => {
+    const parts = [];
+    for await (const part of engine.askStream({ question: 'How many people died in Syria according to the UN?' })) parts.push(part);
+    expect(parts[0]?.type).toBe('retrieval-end');
+    expect(parts.at(-1)?.type).toBe('finish');
+    const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('');
+    const finish = parts.at(-1);
+    expect(finish?.type === 'finish' && finish.answer.answer).toBe(text);
+    expect(text).toContain('2,700');
+  });
+
+  it('classifies what a question asks for', () => {
+    expect(answerType('How many people died?')).toBe('number');
+    expect(answerType('On what date was it signed?')).toBe('date');
+    expect(answerType('When did they meet?')).toBe('time');
+    expect(answerType('Who is the spokeswoman?')).toBe('person');
+    expect(answerType('How old is Lavrov?')).toBe('age');
+    expect(answerType('Why did Russia object?')).toBe('none');
+  });
+});

@@ -1,0 +1,28 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { it } from 'vitest';
+import { Engine } from '../../src/engine.js';
+import { ingestCorpus } from '../../src/ingest/index.js';
+import { createApp } from '../../src/server/index.js';
+import { ANSWERED, bbcSample, buildIndex, CORPUS, gloveEmbedder, postJson, temporaryDirectory } from './helpers.js';
+it('debug', async () => {
+  const t0 = Date.now(); const log = (m: string) => process.stderr.write(`${Date.now() - t0} ${m}\n`);
+  const big = await bbcSample(100);
+  const corpus = await temporaryDirectory();
+  for (const name of await fs.readdir(CORPUS)) await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
+  const { indexDirectory } = await buildIndex(corpus);
+  log('built');
+  const engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder(), onReload: (e) => log('reload ' + JSON.stringify(e)) });
+  const stop = engine.watch(100);
+  const app = createApp({ holder: { engine }, log: () => {} });
+  let running = true; let n = 0;
+  const client = async () => { while (running) { const r = await postJson(app, '/api/ask', { question: ANSWERED.question }); await r.text(); n++; await new Promise((r) => setImmediate(r)); } };
+  const clients = Array.from({ length: 8 }, client);
+  for (const name of (await fs.readdir(big, { recursive: true })).filter((n) => n.endsWith('.txt'))) await fs.copyFile(path.join(big, name), path.join(corpus, name.replace(/[/\\]/g, '-')));
+  log('copied ' + n);
+  await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder: gloveEmbedder(), onProgress: (p, d, t) => { if (d === t) log(`${p} ${d}/${t} answered=${n}`); } });
+  log('ingested ' + n);
+  await new Promise((r) => setTimeout(r, 1000));
+  running = false; await Promise.all(clients); stop();
+  log('done ' + n + ' ' + engine.index.sources.length);
+}, 120000);
