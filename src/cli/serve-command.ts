@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
-import { createApp, startServer, type EngineHolder } from '../server/index.js';
+import { createApp, mountChatPage, startServer, type EngineHolder } from '../server/index.js';
 import { mountOpenAiRoutes } from '../server/openai-routes.js';
-import type { EnvironmentConfig } from './config.js';
+import { PACKAGE_ROOT, type EnvironmentConfig } from './config.js';
 import { integerOption, withGeneratorOption, withIndexOptions } from './options.js';
 import { createRuntime, generatorFactory, openEngine, runIngest, type Runtime } from './runtime.js';
 
@@ -31,7 +32,10 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
       await loadInto(holder, runtime);
       const app = createApp({
         holder,
-        extend: (routes) => mountOpenAiRoutes(routes, { holder, log: (line) => runtime.notice(line) }),
+        extend: (routes) => {
+          mountChatPage(routes, { directory: path.join(PACKAGE_ROOT, 'dist', 'page') });
+          mountOpenAiRoutes(routes, { holder, log: (line) => runtime.notice(line) });
+        },
         access: {
           apiKey: environment.apiKey,
           corsOrigins: environment.corsOrigins,

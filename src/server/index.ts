@@ -1,5 +1,6 @@
 export { applyAccess, defaultAccessOptions, requestSignal, type AccessOptions } from './access.js';
 export { createApp, type AppOptions, type EngineHolder } from './app.js';
+export { CHAT_PAGE_SECURITY_HEADERS, mountChatPage, type ChatPageOptions } from './chat-page.js';
 export { errorResponse, type ErrorBody } from './http-errors.js';
 export { defaultRequestLimits, requestSchemas, type RequestLimits } from './schemas.js';
 export { startServer, type StartServerOptions } from './start-server.js';

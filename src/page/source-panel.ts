@@ -1,0 +1,174 @@
+/**
+ * The panel beside the answer that shows a cited passage in its file: file name, headline,
+ * line, and the surrounding text with the cited span in a `<mark>`, scrolled into view.
+ */
+import { ApiError, ConnectionError, fetchSource, type SourceText } from './api.js';
+import { byId, h, icon } from './dom.js';
+
+/** What to show: a footnote's quote, or a retrieved passage that is not an answer. */
+export interface SourceTarget {
+  kind: 'citation' | 'passage';
+  /** Footnote number (citations only). */
+  n?: number;
+  sourceId: string;
+  source: string;
+  title: string;
+  start: number;
+  end: number;
+  line: number;
+  /** What the answer quoted; compared with the file as it is now. */
+  quote: string;
+}
+
+export interface Navigation {
+  position: string;
+  previous?: () => void;
+  next?: () => void;
+}
+
+/** Files up to this size are shown whole; longer ones as a window around the span. */
+const WHOLE_FILE_CHARS = 20_000;
+const CONTEXT_CHARS = 4_000;
+
+export class SourcePanel {
+  private readonly root = byId('source-panel');
+  private readonly backdrop = byId('panel-backdrop');
+  private readonly layout = byId('layout');
+  private readonly cache = new Map<string, Promise<SourceText>>();
+  private generation = 0;
+  private returnFocus: (() => void) | undefined;
+
+  constructor(private readonly onClose: () => void) {
+    this.backdrop.addEventListener('click', () => this.close());
+    this.root.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        this.close();
+      }
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.root.hidden;
+  }
+
+  /** Forget fetched files (after a re-ingest they may have changed). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  /** Shows a target; `returnFocus` runs when the panel closes. */
+  async show(target: SourceTarget, navigation: Navigation, returnFocus: () => void): Promise<void> {
+    const generation = ++this.generation;
+    this.returnFocus = returnFocus;
+    const heading = h('h2', { id: 'panel-title', class: 'panel-title', tabindex: '-1' }, target.kind === 'citation' ? `Footnote ${target.n}` : 'Closest passage');
+    const body = h('div', { class: 'panel-body' }, h('p', { class: 'panel-loading', role: 'status' }, 'Opening the file…'));
+    this.root.replaceChildren(
+      h(
+        'div',
+        { class: 'panel-head' },
+        h(
+          'div',
+          { class: 'panel-head-row' },
+          heading,
+          target.kind === 'passage' && h('span', { class: 'not-answer' }, 'not an answer'),
+          h('button', { type: 'button', class: 'icon-button panel-close', 'aria-label': 'Close the source', onclick: () => this.close() }, icon('close')),
+        ),
+        h('p', { class: 'panel-file' }, icon('file'), h('span', { class: 'file-name' }, target.source)),
+        h('p', { class: 'panel-headline' }, target.title),
+        h('p', { class: 'panel-meta' }, `Line ${target.line} · characters ${target.start}–${target.end}`),
+      ),
+      body,
+      renderNavigation(navigation),
+    );
+    this.root.hidden = false;
+    this.backdrop.hidden = false;
+    this.layout.classList.add('with-panel');
+    heading.focus({ preventScroll: true });
+
+    try {
+      const file = await this.load(target);
+      if (generation !== this.generation) return;
+      body.replaceChildren(...renderContext(file, target));
+      const mark = body.querySelector('mark');
+      mark?.scrollIntoView({ block: 'center' });
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.cache.delete(`${target.sourceId}:${target.start}:${target.end}`);
+      const message =
+        error instanceof ApiError && error.code === 'invalid_request'
+          ? 'This file has changed since the answer was written; the cited characters are no longer there. Ask again to get a fresh citation.'
+          : error instanceof ApiError && error.code === 'not_found'
+            ? 'This file is no longer in the index.'
+            : error instanceof ConnectionError
+              ? 'Could not reach the server to open the file.'
+              : `Could not open the file: ${error instanceof Error ? error.message : String(error)}`;
+      body.replaceChildren(h('p', { class: 'panel-error', role: 'alert' }, message));
+    }
+  }
+
+  close(): void {
+    if (this.root.hidden) return;
+    this.generation++;
+    this.root.hidden = true;
+    this.backdrop.hidden = true;
+    this.layout.classList.remove('with-panel');
+    this.root.replaceChildren();
+    this.onClose();
+    const restore = this.returnFocus;
+    this.returnFocus = undefined;
+    restore?.();
+  }
+
+  private load(target: SourceTarget): Promise<SourceText> {
+    const key = `${target.sourceId}:${target.start}:${target.end}`;
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = fetchSource(target.sourceId, target);
+      this.cache.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+/** The span in its surrounding text: `before <mark>span</mark> after`, as text nodes only. */
+function renderContext(file: SourceText, target: SourceTarget): HTMLElement[] {
+  const { text } = file;
+  let from = 0;
+  let to = text.length;
+  if (text.length > WHOLE_FILE_CHARS) {
+    from = Math.max(0, target.start - CONTEXT_CHARS);
+    to = Math.min(text.length, target.end + CONTEXT_CHARS);
+    // Start and end on line breaks so the window reads as whole paragraphs.
+    if (from > 0) from = text.indexOf('\n', from) + 1 || from;
+    const lineEnd = text.lastIndexOf('\n', to);
+    if (to < text.length && lineEnd > target.end) to = lineEnd;
+  }
+  const cited = text.slice(target.start, target.end);
+  const parts: HTMLElement[] = [];
+  if (cited !== target.quote) {
+    parts.push(h('p', { class: 'panel-warning', role: 'note' }, 'The file has changed since this answer was written; the highlighted text is what is at those characters now.'));
+  }
+  parts.push(
+    h(
+      'div',
+      { class: 'source-text', tabindex: '0', 'aria-label': `Text of ${file.source}` },
+      from > 0 ? '…\n' : '',
+      text.slice(from, target.start),
+      h('mark', { class: target.kind === 'passage' ? 'passage-mark' : undefined }, cited),
+      text.slice(target.end, to),
+      to < text.length ? '\n…' : '',
+    ),
+  );
+  return parts;
+}
+
+function renderNavigation(navigation: Navigation): HTMLElement {
+  return h(
+    'div',
+    { class: 'panel-foot' },
+    h('button', { type: 'button', class: 'ghost-button', disabled: !navigation.previous, 'aria-label': 'Previous footnote', onclick: () => navigation.previous?.() }, icon('previous'), 'Previous'),
+    h('span', { class: 'panel-position' }, navigation.position),
+    h('button', { type: 'button', class: 'ghost-button', disabled: !navigation.next, 'aria-label': 'Next footnote', onclick: () => navigation.next?.() }, 'Next', icon('next')),
+  );
+}
