@@ -6,7 +6,7 @@ import type { Citation, Passage } from '../types.js';
 import { ApiError, ConnectionError, setKeyPrompt, streamChat, type Health } from './api.js';
 import { answerAsText, loadConversation, messagesFor, newExchange, saveConversation, type Exchange, type Failure } from './conversation.js';
 import { CorpusPanel, type CorpusProblem } from './corpus-panel.js';
-import { byId, h, icon } from './dom.js';
+import { byId, h, icon, withCode } from './dom.js';
 import { renderExchange, type ExchangeHandlers, type OpenSource } from './render-exchange.js';
 import { SourcePanel, type SourceTarget } from './source-panel.js';
 
@@ -247,15 +247,15 @@ function showCorpusState(health: Health | undefined, problem: CorpusProblem | un
         'div',
         { class: 'banner-text' },
         h('p', { class: 'banner-title' }, 'No index yet'),
-        h('p', {}, 'Footnote answers only from the files it has indexed, and there is no index to answer from. Put text, Markdown or HTML files in the corpus folder, then re-ingest (or run `footnote ingest`).'),
-        health.message && h('p', { class: 'banner-detail' }, `Server: ${health.message}`),
+        h('p', {}, ...withCode('Footnote answers only from the files it has indexed, and there is no index to answer from. Put text, Markdown or HTML files in the corpus folder, then re-ingest (or run `footnote ingest`).')),
+        health.message && health.message !== 'no index yet' && h('p', { class: 'banner-detail' }, 'Server: ', ...withCode(health.message)),
       ),
       h('button', { type: 'button', class: 'button', onclick: () => corpus.open() }, 'Open corpus'),
     );
     banner.hidden = false;
   } else if (problem) {
     banner.replaceChildren(
-      h('div', { class: 'banner-text' }, h('p', { class: 'banner-title' }, problem.title), h('p', {}, problem.message)),
+      h('div', { class: 'banner-text' }, h('p', { class: 'banner-title' }, problem.title), h('p', {}, ...withCode(problem.message))),
       h('button', { type: 'button', class: 'button', onclick: () => void corpus.refresh() }, icon('retry'), 'Retry'),
     );
     banner.hidden = false;
@@ -313,6 +313,7 @@ questionBox.addEventListener('keydown', (event) => {
 });
 questionBox.addEventListener('input', resizeQuestionBox);
 byId('new-chat').addEventListener('click', newChat);
+byId('empty-browse').addEventListener('click', () => corpus.open());
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && panel.isOpen && !document.querySelector('dialog[open]')) panel.close();
 });

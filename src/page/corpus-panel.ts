@@ -3,7 +3,7 @@
  * which embedder, and a button to re-ingest.
  */
 import { ApiError, ConnectionError, fetchHealth, fetchSources, reingest, type Health, type SourceSummary } from './api.js';
-import { append, byId, h } from './dom.js';
+import { append, byId, h, withCode } from './dom.js';
 
 /** Why the corpus could not be shown. */
 export interface CorpusProblem {
@@ -78,14 +78,14 @@ export class CorpusPanel {
       append(
         this.content,
         h('p', { class: 'corpus-empty' }, 'There is no index yet, so there is nothing to answer from.'),
-        health.message && h('p', { class: 'corpus-detail' }, `The server says: ${health.message}`),
-        h('p', { class: 'corpus-detail' }, 'Put text, Markdown or HTML files in the corpus folder and press Re-ingest (or run `footnote ingest`).'),
+        health.message && health.message !== 'no index yet' && h('p', { class: 'corpus-detail' }, 'The server says: ', ...withCode(health.message)),
+        h('p', { class: 'corpus-detail' }, ...withCode('Put text, Markdown or HTML files in the corpus folder and press Re-ingest (or run `footnote ingest`).')),
       );
       return;
     }
     const files = health.corpus?.sources ?? this.sources.length;
     this.summary.textContent = `${files} file${files === 1 ? '' : 's'}`;
-    this.embedder.textContent = health.embedder ? ` · ${health.embedder}` : '';
+    this.embedder.textContent = health.embedder ? `· ${health.embedder}` : '';
     const created = health.index ? new Date(health.index.createdAt) : undefined;
     this.content.replaceChildren(
       h(

@@ -32,6 +32,11 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
+/** Text with `code` spans (as in server messages) turned into `<code>` elements, all as text. */
+export function withCode(text: string): Array<Node | string> {
+  return text.split(/`([^`]+)`/).map((part, index) => (index % 2 === 1 ? h('code', {}, part) : part));
+}
+
 /** Looks an element up by id and fails loudly when the HTML and the script disagree. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);

@@ -4,7 +4,7 @@
  */
 import type { Citation, Passage } from '../types.js';
 import type { Exchange } from './conversation.js';
-import { h, icon } from './dom.js';
+import { h, icon, withCode } from './dom.js';
 
 export interface ExchangeHandlers {
   openCitation: (exchange: Exchange, citation: Citation) => void;
@@ -177,11 +177,11 @@ const FAILURE_TITLES: Record<string, string> = {
 
 function renderFailure(exchange: Exchange, handlers: ExchangeHandlers): HTMLElement {
   const failure = exchange.failure!;
-  const detail = failure.kind === 'no_index' ? `${failure.message}. Build one with \`footnote ingest\`, or re-ingest from the corpus panel.` : failure.message;
+  const detail = failure.kind === 'no_index' ? `${sentence(failure.message)} You can also re-ingest from the corpus panel.` : sentence(failure.message);
   return h(
     'div',
     { class: `failure failure-${failure.kind}`, role: failure.kind === 'stopped' ? undefined : 'alert' },
-    h('div', { class: 'failure-text' }, h('p', { class: 'failure-title' }, icon('alert'), FAILURE_TITLES[failure.kind] ?? 'Something went wrong'), h('p', { class: 'failure-detail' }, detail, failure.code && failure.kind === 'server' ? ` (${failure.code})` : '')),
+    h('div', { class: 'failure-text' }, h('p', { class: 'failure-title' }, icon('alert'), FAILURE_TITLES[failure.kind] ?? 'Something went wrong'), h('p', { class: 'failure-detail' }, ...withCode(detail), failure.code && failure.kind === 'server' ? ` (${failure.code})` : '')),
     h(
       'div',
       { class: 'failure-actions' },
@@ -191,10 +191,16 @@ function renderFailure(exchange: Exchange, handlers: ExchangeHandlers): HTMLElem
   );
 }
 
+/** A server message as a sentence: capital first letter, full stop at the end. */
+function sentence(message: string): string {
+  const text = message.trim();
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
+
 function renderActions(exchange: Exchange, handlers: ExchangeHandlers): HTMLElement {
   const result = exchange.result;
   const facts: string[] = [];
-  if (result?.generator) facts.push(result.generator === 'extractive' ? 'quoted from the corpus' : result.generator);
+  if (result?.generator && result.grounded) facts.push(result.generator === 'extractive' ? 'quoted from the corpus' : result.generator);
   if (result?.timings) facts.push(`${Math.round(result.timings.retrieveMs + result.timings.answerMs)} ms`);
   const copy = h('button', { type: 'button', class: 'ghost-button', 'data-key': 'copy', onclick: () => handlers.copy(exchange, copy) }, icon('copy'), h('span', {}, 'Copy answer'));
   return h('footer', { class: 'answer-actions' }, copy, facts.length > 0 && h('span', { class: 'answer-facts' }, facts.join(' · ')));

@@ -97,7 +97,7 @@ describe.skipIf(!HAS_CHROMIUM)('chat page in Chromium', () => {
     if (temporary) await rm(temporary, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
   const exchanges = () => page.locator('.exchange');
 
   /** Types a question, sends it with Enter and waits until its answer (or failure) is complete. */
@@ -343,7 +343,7 @@ describe.skipIf(!HAS_CHROMIUM)('chat page in Chromium', () => {
       await other.locator('#question').press('Enter');
       await other.locator('.failure').waitFor();
       await expect(other.locator('.failure-title').textContent()).resolves.toBe('There is no index to answer from');
-      await other.screenshot({ path: path.join(ARTIFACTS, '13-no-index-wide-light.png') });
+      await other.screenshot({ path: path.join(ARTIFACTS, '13-no-index-wide-light.png'), animations: 'disabled' });
       await other.close();
     } finally {
       await empty.close();
@@ -361,7 +361,7 @@ describe.skipIf(!HAS_CHROMIUM)('chat page in Chromium', () => {
       });
       await other.goto(guarded.url);
       await other.locator('#key-dialog[open]').waitFor();
-      await other.screenshot({ path: path.join(ARTIFACTS, '14-api-key-narrow-light.png') });
+      await other.screenshot({ path: path.join(ARTIFACTS, '14-api-key-narrow-light.png'), animations: 'disabled' });
       await other.locator('#key-input').fill('wrong-key');
       await other.locator('#key-input').press('Enter');
       await expect.poll(() => other.locator('#key-message').textContent()).toContain('did not accept that key');
