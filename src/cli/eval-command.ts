@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
 import { FootnoteError } from '../errors.js';
-import { answerContains, loadQuestionSet, loadSquad, runEval, type EvalQuestion, type EvalReport, type EvalRun, type SquadDocument } from '../eval/index.js';
+import { answerContains, loadQuestionSet, loadSquad, runEval, type EvalQuestion, type EvalReport, type EvalRun } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { countProgress } from './count-progress.js';
@@ -50,9 +50,7 @@ async function evaluate(questionsPath: string | undefined, flags: EvalFlags, env
   let corpus = flags.corpus;
   const stateDirectory = path.resolve(environment.indexDirectory);
   if (flags.squad !== undefined) {
-    const squad = await loadSquad(flags.squad);
-    questions = squad.questions;
-    corpus = await writeSquadCorpus(squad.documents, path.join(stateDirectory, `squad-corpus-${await fileHash(flags.squad)}`));
+    ({ questions, corpusDirectory: corpus } = await prepareSquadCorpus(flags.squad, stateDirectory));
   } else {
     questions = await loadQuestionSet(questionsPath!);
   }
@@ -93,11 +91,20 @@ async function evaluate(questionsPath: string | undefined, flags: EvalFlags, env
 }
 
 /**
- * Writes each SQuAD paragraph as a file under `directory` unless it is already there, so a
- * second run ingests nothing new. Files are written under a temporary name and renamed, so an
- * interrupted run never leaves a truncated paragraph behind.
+ * Reads a SQuAD file and writes each paragraph as a file under
+ * `<stateDirectory>/squad-corpus-<hash of the file>/` unless it is already there, so a second run
+ * ingests nothing new. Files are written under a temporary name and renamed, so an interrupted
+ * run never leaves a truncated paragraph behind.
  */
-async function writeSquadCorpus(documents: SquadDocument[], directory: string): Promise<string> {
+export async function prepareSquadCorpus(squadFile: string, stateDirectory: string): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
+  const { documents, questions } = await loadSquad(squadFile);
+  const directory = path.join(stateDirectory, `squad-corpus-${await fileHash(squadFile)}`);
+  await writeCorpusFiles(directory, documents);
+  return { corpusDirectory: directory, questions };
+}
+
+/** Writes `{ source, text }` documents as files under `directory`, skipping those already there. */
+export async function writeCorpusFiles(directory: string, documents: Array<{ source: string; text: string }>): Promise<void> {
   for (const document of documents) {
     const file = path.join(directory, document.source);
     if (existsSync(file)) continue;
@@ -105,7 +112,6 @@ async function writeSquadCorpus(documents: SquadDocument[], directory: string): 
     await writeFile(`${file}.tmp`, document.text);
     await rename(`${file}.tmp`, file);
   }
-  return directory;
 }
 
 /** A question whose gold source is not in the index would silently score 0. */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { FootnoteError } from '../errors.js';
 import { askCommand } from './ask-command.js';
+import { benchCommand } from './bench-command.js';
 import { readEnvironment, type EnvironmentConfig } from './config.js';
 import { evalCommand } from './eval-command.js';
 import { ingestCommand } from './ingest-command.js';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [ingestCommand(config), askCommand(config), serveCommand(config), evalCommand(config)]) {
+  for (const command of [ingestCommand(config), askCommand(config), serveCommand(config), evalCommand(config), benchCommand(config)]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;
