@@ -151,8 +151,9 @@ export class LlmGenerator implements Generator {
         supported ||= sentence.verdict === 'supported';
         if (!supported) continue;
         for (const ready of held.splice(0)) {
-          yield { type: 'text-delta', text: ready.text };
-          shown += ready.text;
+          const text = shown === '' ? ready.text.trimStart() : ready.text;
+          yield { type: 'text-delta', text };
+          shown += text;
         }
       }
     };
@@ -160,7 +161,7 @@ export class LlmGenerator implements Generator {
     let failure: string | undefined;
     try {
       for await (const token of this.stream(messages, input.signal)) yield* take(splitter.push(token));
-      yield* take(splitter.end());
+      yield* take(splitter.end().map((segment) => segment.trimEnd()));
     } catch (error) {
       if (input.signal?.aborted) throw error;
       failure = describeFailure(error);
@@ -180,7 +181,7 @@ export class LlmGenerator implements Generator {
     for (const citation of citations) yield { type: 'citation', citation };
     const unsupported = verifier.unsupported;
     yield finish(input, {
-      answer: shown.trim(),
+      answer: shown.trimEnd(),
       citations,
       generator: this.id,
       ...(unsupported.length > 0 ? { unsupported } : {}),
