@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FootnoteError } from '../errors.js';
@@ -16,6 +17,9 @@ const SOURCES_FILE = 'sources.json';
 const CHUNKS_FILE = 'chunks.json';
 const VECTORS_FILE = 'vectors.f32';
 const EMBEDDER_STATE_FILE = 'embedder-state.json';
+const LOCK_FILE = 'ingest.lock';
+/** Who holds the ingest lock (`{ pid, host }`), so a lock left by a dead process can be taken over. */
+const LOCK_OWNER_FILE = 'ingest.lock.owner';
 const CHECKED_FILES = [SOURCES_FILE, CHUNKS_FILE, VECTORS_FILE, VECTOR_INDEX_FILE, LEXICAL_INDEX_FILE, EMBEDDER_STATE_FILE];
 
 /** What an index was built from and with; refused at load when it does not match. */
@@ -163,25 +167,63 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
 
 /**
  * Runs `work` while holding the index directory's ingest lock, so two ingests never interleave.
- * A second ingest is refused at once with a clear message; a lock left by a killed process goes
+ * A second ingest is refused at once with a clear message. A lock left by a process that died
+ * (killed, crashed) is taken over at once when its owner is known to be gone, and otherwise goes
  * stale after 10 s.
  */
 export async function withIngestLock<T>(indexDirectory: string, work: () => Promise<T>): Promise<T> {
   await fs.mkdir(indexDirectory, { recursive: true });
+  const lockPath = path.join(indexDirectory, LOCK_FILE);
+  const ownerPath = path.join(indexDirectory, LOCK_OWNER_FILE);
+  const acquire = () => lockfile.lock(indexDirectory, { lockfilePath: lockPath, stale: 10_000, update: 2_000, retries: 0 });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(indexDirectory, { lockfilePath: path.join(indexDirectory, 'ingest.lock'), stale: 10_000, update: 2_000, retries: 0 });
+    release = await acquire().catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ELOCKED' || !(await claimAbandonedLock(ownerPath))) throw error;
+      await fs.rm(lockPath, { recursive: true, force: true });
+      return acquire();
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
       throw new FootnoteError('index_locked', `another ingest is writing ${indexDirectory}; wait for it to finish and try again`);
     }
     throw error;
   }
+  await fs.writeFile(ownerPath, JSON.stringify({ pid: process.pid, host: os.hostname() }));
   try {
     return await work();
   } finally {
+    await fs.rm(ownerPath, { force: true });
     await release().catch(() => {});
   }
+}
+
+/**
+ * True when the lock's owner was a process on this machine that no longer runs, and this caller
+ * won the (atomic) rename of its owner file, so two ingests never both take the lock over.
+ */
+async function claimAbandonedLock(ownerPath: string): Promise<boolean> {
+  let owner: { pid?: unknown; host?: unknown };
+  try {
+    owner = JSON.parse(await fs.readFile(ownerPath, 'utf8')) as { pid?: unknown; host?: unknown };
+  } catch {
+    return false;
+  }
+  if (owner.host !== os.hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid) return false;
+  try {
+    process.kill(owner.pid, 0);
+    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return false;
+  }
+  const claimed = `${ownerPath}.${process.pid}.abandoned`;
+  try {
+    await fs.rename(ownerPath, claimed);
+  } catch {
+    return false;
+  }
+  await fs.rm(claimed, { force: true });
+  return true;
 }
 
 function packVectors(vectors: Float32Array[], dimensions: number): Buffer {

@@ -34,8 +34,12 @@ export async function startServer(app: Hono, options: Partial<StartServerOptions
         resolve();
       }, settings.shutdownGraceMs);
       timer.unref();
+      // Keep-alive connections become idle once their last response is sent: close them then.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      sweep.unref();
       server.close(() => {
         clearTimeout(timer);
+        clearInterval(sweep);
         resolve();
       });
       server.closeIdleConnections();
