@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseEmbedder } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
-import { ingestCorpus } from '../../src/ingest/index.js';
+import { ingestCorpus, type IngestReport } from '../../src/ingest/index.js';
 import { createApp, mountChatPage, startServer, type EngineHolder } from '../../src/server/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -40,14 +40,12 @@ interface Running {
   close: () => Promise<void>;
 }
 
-async function serve(holder: EngineHolder, access: { apiKey?: string } = {}): Promise<Running> {
+async function serve(holder: EngineHolder, access: { apiKey?: string } = {}, reingest?: () => Promise<IngestReport>): Promise<Running> {
   const app = createApp({
     holder,
     log: () => {},
     access: { rateLimit: 0, ...access },
-    reingest: async () => {
-      throw new Error('not used');
-    },
+    ...(reingest ? { reingest } : {}),
     extend: (routes) => mountChatPage(routes, { directory: PAGE_DIRECTORY }),
   });
   const { url, close } = await startServer(app, { port: 0, log: () => {} });
@@ -331,8 +329,15 @@ describe.skipIf(!HAS_CHROMIUM)('chat page in Chromium', () => {
     await expect(exchanges().count()).resolves.toBe(0);
   });
 
-  it('explains that there is no index when the server has none', async () => {
-    const empty = await serve({});
+  it('explains that there is no index, and answers once the corpus is ingested from the corpus panel', async () => {
+    const holder: EngineHolder = {};
+    const embedder = chooseEmbedder({ embedder: 'glove' });
+    const indexDirectory = path.join(temporary, 'ingested-later');
+    const empty = await serve(holder, {}, async () => {
+      const report = await ingestCorpus({ corpusDirectory: path.join(temporary, 'corpus'), indexDirectory, embedder });
+      holder.engine = await Engine.open({ indexDirectory, embedder });
+      return report;
+    });
     try {
       const other = await context.newPage();
       await other.goto(empty.url);
@@ -344,6 +349,18 @@ describe.skipIf(!HAS_CHROMIUM)('chat page in Chromium', () => {
       await other.locator('.failure').waitFor();
       await expect(other.locator('.failure-title').textContent()).resolves.toBe('There is no index to answer from');
       await other.screenshot({ path: path.join(ARTIFACTS, '13-no-index-wide-light.png'), animations: 'disabled' });
+
+      await other.locator('#banner button', { hasText: 'Open corpus' }).click();
+      await other.locator('#reingest').click();
+      await expect.poll(() => other.locator('#reingest-status').textContent(), { timeout: 30_000 }).toMatch(/^Done in [\d.]+ s: 6 added, 0 changed, 0 removed, 0 unchanged\.$/);
+      await expect.poll(() => other.locator('#corpus-dialog .file-list li').count()).toBe(6);
+      await other.screenshot({ path: path.join(ARTIFACTS, '13b-reingested-wide-light.png'), animations: 'disabled' });
+      await other.keyboard.press('Escape');
+      await expect(other.locator('#banner').isHidden()).resolves.toBe(true);
+      await expect(other.locator('#corpus-summary').textContent()).resolves.toBe('6 files');
+      await other.locator('.failure button', { hasText: 'Retry' }).click();
+      await other.locator('.answer-actions').waitFor();
+      await expect(other.locator('.answer-text').textContent()).resolves.toContain('Jabari');
       await other.close();
     } finally {
       await empty.close();
