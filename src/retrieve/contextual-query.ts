@@ -24,18 +24,31 @@ export interface ContextualQueryOptions {
 
 export const defaultContextualQueryOptions: ContextualQueryOptions = { userTurns: 2, historyWeight: 0.5 };
 
+/** Words that point back into the conversation ("he", "it", "that deal", "what about…"). */
+const ANAPHORA = /\b(he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those|there|then|the same|such|also|too|else|other|others|former|latter)\b|^\s*(and|but|so|what about|how about|why)\b/i;
+
+/**
+ * True when a question needs the conversation to be understood: it refers back ("he", "it",
+ * "and what about…") or says too little on its own. A self-contained question is retrieved on
+ * its own words, so an earlier topic cannot pull it off course.
+ */
+export function needsContext(question: string): boolean {
+  return ANAPHORA.test(question) || analyze(question).length <= 2;
+}
+
 /**
  * Builds the retrieval query for a chat turn. A follow-up like "And what did the Russians say
  * about it?" carries little on its own, so the terms of the previous user questions are added
  * with lower weight: they steer retrieval to the conversation's topic without outvoting what
- * the new question asks.
+ * the new question asks. Questions that stand on their own ({@link needsContext}) are searched
+ * as asked.
  */
 export function contextualQuery(question: string, history: ChatTurn[] = [], options: Partial<ContextualQueryOptions> = {}): ContextualQuery {
   const settings = { ...defaultContextualQueryOptions, ...options };
   const termWeights = new Map<string, number>();
   for (const term of analyze(question)) termWeights.set(term, 1);
   const denseParts = [{ text: question, weight: 1 }];
-  const earlier = history
+  const earlier = (needsContext(question) ? history : [])
     .filter((turn) => turn.role === 'user' && turn.content.trim().length > 0)
     .slice(-settings.userTurns)
     .reverse();

@@ -1,2 +1,2 @@
-export { contextualQuery, defaultContextualQueryOptions, type ContextualQuery, type ContextualQueryOptions } from './contextual-query.js';
+export { contextualQuery, defaultContextualQueryOptions, needsContext, type ContextualQuery, type ContextualQueryOptions } from './contextual-query.js';
 export { HybridRetriever, defaultRetrieverOptions, fuse, type Retrieval, type RetrievalCorpus, type RetrieverMode, type RetrieverOptions } from './hybrid-retriever.js';
