@@ -46,7 +46,8 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
     embedder: environment.FOOTNOTE_EMBEDDER ?? 'auto',
     modelsDirectory: environment.FOOTNOTE_MODELS_DIR ?? 'models',
     cacheDirectory: environment.FOOTNOTE_CACHE_DIR ?? path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'footnote'),
-    allowRemoteModels: environment.FOOTNOTE_ALLOW_REMOTE_MODELS === '1' || environment.FOOTNOTE_ALLOW_REMOTE_MODELS === 'true',
+    // A named transformers model may come from the hub when the hub answers (checked with a short timeout); 0 turns that off.
+    allowRemoteModels: !['0', 'false', 'no', 'off'].includes((environment.FOOTNOTE_ALLOW_REMOTE_MODELS ?? '').toLowerCase()),
     port: number('PORT') ?? 8787,
     host: environment.FOOTNOTE_HOST ?? '127.0.0.1',
     groundingThreshold: number('FOOTNOTE_GROUNDING_THRESHOLD'),

@@ -28,7 +28,11 @@ export interface EmbedderChoiceOptions {
   modelsDirectory: string;
   /** Where the GloVe binary cache lives. @default 'node_modules/.cache/footnote' */
   cacheDirectory: string;
-  /** Allow downloading transformers models from the hub. @default false */
+  /**
+   * Let a named `transformers:<id>` model be downloaded from the hub when it is not in the models
+   * folder and the hub answers a quick reachability check. `auto` never downloads.
+   * @default false
+   */
   allowRemoteModels: boolean;
   /**
    * Remove the corpus's common component from GloVe embeddings (SIF's second step). Measured on
