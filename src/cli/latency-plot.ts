@@ -59,13 +59,16 @@ export function latencyPlotSvg(points: LatencyPoint[], title = 'In-process /api/
     parts.push(`<polyline points="${coordinates}" fill="none" stroke="${line.color}" stroke-width="2"/>`);
     for (const point of sorted) parts.push(`<circle cx="${x(point.chunks).toFixed(1)}" cy="${y(line.value(point)).toFixed(1)}" r="3.5" fill="${line.color}"/>`);
   }
-  // Labels sit above the p95 dot; one crowding a left neighbour labelled above goes below its p50 dot.
-  let previous = { x: Number.NEGATIVE_INFINITY, above: false };
+  // Each label goes to the first free slot: above the p95 dot, below the p50 dot, then higher up.
+  // Dots count as taken (as if a label sat on them), so a label never hides one.
+  const placed = sorted.flatMap((point) => [point.p50Ms, point.p95Ms].map((ms) => ({ left: x(point.chunks) - 4, right: x(point.chunks) + 4, y: y(ms) + 4 })));
   for (const point of sorted) {
     const pointX = x(point.chunks);
-    const above = !(pointX - previous.x < 90 && previous.above);
-    const labelY = above ? y(point.p95Ms) - 9 : y(point.p50Ms) + 18;
-    previous = { x: pointX, above };
+    const halfWidth = point.label.length * 2.8;
+    const slots = [y(point.p95Ms) - 9, y(point.p50Ms) + 18, y(point.p95Ms) - 23, y(point.p50Ms) + 32];
+    const free = (slot: number) => placed.every((box) => box.right < pointX - halfWidth || box.left > pointX + halfWidth || Math.abs(box.y - slot) >= 13);
+    const labelY = slots.find(free) ?? slots[0]!;
+    placed.push({ left: pointX - halfWidth, right: pointX + halfWidth, y: labelY });
     parts.push(`<text x="${pointX.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="middle" font-size="10" fill="#333" stroke="white" stroke-width="3" paint-order="stroke">${escape(point.label)}</text>`);
   }
   series.forEach((line, index) => {
