@@ -10,9 +10,11 @@ export interface EvidenceOptions {
   passageWeight: number;
   /** Weight of the answer-type match ("who" → a name, "when" → a date…). @default 0.1 */
   typeWeight: number;
+  /** Sentences (the lexically strongest) whose embedding similarity is computed. @default 24 */
+  embedCandidates: number;
 }
 
-export const defaultEvidenceOptions: EvidenceOptions = { coverageWeight: 0.55, similarityWeight: 0.25, passageWeight: 0.1, typeWeight: 0.1 };
+export const defaultEvidenceOptions: EvidenceOptions = { coverageWeight: 0.55, similarityWeight: 0.25, passageWeight: 0.1, typeWeight: 0.1, embedCandidates: 24 };
 
 export interface EvidenceInput {
   question: string;
@@ -146,17 +148,21 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
     }
   });
   input.signal?.throwIfAborted();
+  // Only the lexically strongest sentences are embedded: the similarity term (weight 0.25) cannot
+  // lift a sentence that covers little of the question past them, and embedding every sentence of
+  // 20 passages was the largest cost of answering.
+  const partial = (candidate: (typeof candidates)[number]) =>
+    settings.coverageWeight * candidate.coverage + settings.passageWeight * candidate.passageScore + settings.typeWeight * (type === 'none' || candidate.typeMatch ? 1 : 0);
+  const order = candidates.map((candidate, index) => ({ index, partial: partial(candidate) })).sort((a, b) => b.partial - a.partial);
+  const embedded = order.slice(0, settings.embedCandidates);
   const vectors = await input.embedder.embed(
-    candidates.map((candidate) => candidate.text),
+    embedded.map(({ index }) => candidates[index]!.text),
     input.signal ? { signal: input.signal } : {},
   );
-  const scored = candidates.map(({ passageScore, ...candidate }, index) => {
-    const similarity = dot(vectors[index]!, input.queryVector);
-    const score =
-      settings.coverageWeight * candidate.coverage +
-      settings.similarityWeight * Math.max(0, similarity) +
-      settings.passageWeight * passageScore +
-      settings.typeWeight * (type === 'none' || candidate.typeMatch ? 1 : 0);
+  const similarities = new Map(embedded.map(({ index }, rank) => [index, dot(vectors[rank]!, input.queryVector)]));
+  const scored = candidates.map(({ passageScore: _passageScore, ...candidate }, index) => {
+    const similarity = similarities.get(index) ?? 0;
+    const score = partial(candidates[index]!) + settings.similarityWeight * Math.max(0, similarity);
     return { ...candidate, similarity, score };
   });
   // Identical sentences (the same text in two files) keep only their best-ranked copy.

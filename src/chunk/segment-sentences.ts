@@ -1,5 +1,6 @@
-import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import { createRequire } from 'node:module';
+import type winkNLP from 'wink-nlp';
+import type model from 'wink-eng-lite-web-model';
 
 /** A sentence as a character span of the text it came from. */
 export interface SentenceSpan {
@@ -11,8 +12,13 @@ type WinkNlp = ReturnType<typeof winkNLP>;
 let nlp: WinkNlp | undefined;
 
 function getNlp(): WinkNlp {
-  // Only the sentence boundary pipe: tokenisation + SBD, ~100 ms to load once.
-  nlp ??= winkNLP(model, ['sbd']);
+  // Loaded on first use (~200 ms): a server whose index is up to date never needs it.
+  if (!nlp) {
+    const require = createRequire(import.meta.url);
+    const load = require('wink-nlp') as typeof winkNLP;
+    // Only the sentence boundary pipe: tokenisation + SBD.
+    nlp = load(require('wink-eng-lite-web-model') as typeof model, ['sbd']);
+  }
   return nlp;
 }
 

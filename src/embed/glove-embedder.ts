@@ -1,5 +1,5 @@
 import type { EmbedOptions, Embedder } from '../types.js';
-import type { GloveVectors } from './glove-vectors.js';
+import type { GloveVectors, WordLookup } from './glove-vectors.js';
 
 /** Word statistics of the corpus an index was built from; saved with the index. */
 export interface WordStatistics {
@@ -37,7 +37,7 @@ export const defaultGloveEmbedderOptions: GloveEmbedderOptions = {
 const TOKEN = /[\p{L}\p{N}]+(?:['’.\-&][\p{L}\p{N}]+)*\.?/gu;
 
 /** Lowercased tokens spelled as the GloVe vocabulary spells them. */
-export function gloveTokens(text: string, vocabulary: Map<string, number>): string[] {
+export function gloveTokens(text: string, vocabulary: WordLookup): string[] {
   const tokens: string[] = [];
   for (const match of text.toLowerCase().replace(/’/g, "'").matchAll(TOKEN)) {
     let token = match[0];

@@ -93,6 +93,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   const report = { added: [] as string[], changed: [] as string[], unchanged: [] as string[], removed: [] as string[] };
   const documents: SourceDocument[] = [];
   const reused = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
+  const previousChunks = groupBySource(previous?.chunks ?? []);
   const fresh = new Map<string, Omit<Chunk, 'id'>[]>();
   files.forEach((file, index) => {
     settings.onProgress('read', index + 1, files.length);
@@ -102,7 +103,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
       if (document) {
         report.unchanged.push(file.source);
         documents.push(document);
-        const chunks = previous.chunks.filter((chunk) => chunk.sourceId === document.id);
+        const chunks = previousChunks.get(document.id) ?? [];
         reused.set(document.id, { chunks, vectors: chunks.map((chunk) => previous.vectors[chunk.id]!) });
         return;
       }
@@ -154,6 +155,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   settings.onProgress('index', chunks.length, chunks.length);
   settings.signal?.throwIfAborted();
 
+  const chunksBySource = groupBySource(chunks);
   const manifest: IndexManifest = {
     formatVersion: FORMAT_VERSION,
     createdAt: new Date().toISOString(),
@@ -164,7 +166,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     files: Object.fromEntries(
       documents.map((document) => [
         document.source,
-        { id: document.id, hash: document.hash, chunks: chunks.filter((chunk) => chunk.sourceId === document.id).length, encoding: document.encoding, format: document.format },
+        { id: document.id, hash: document.hash, chunks: chunksBySource.get(document.id)?.length ?? 0, encoding: document.encoding, format: document.format },
       ]),
     ),
     checksums: {},
@@ -173,6 +175,16 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   await writeIndex(settings.indexDirectory, { manifest, sources: documents, chunks, vectors, embedderState: state }, vectorIndex, lexicalIndex);
   settings.onProgress('write', 1, 1);
   return { ...base, chunks: chunks.length, embeddedChunks: newTexts.length, written: true, durationMs: performance.now() - started };
+}
+
+function groupBySource(chunks: Chunk[]): Map<string, Chunk[]> {
+  const groups = new Map<string, Chunk[]>();
+  for (const chunk of chunks) {
+    const group = groups.get(chunk.sourceId);
+    if (group) group.push(chunk);
+    else groups.set(chunk.sourceId, [chunk]);
+  }
+  return groups;
 }
 
 async function previousIndex(
