@@ -44,6 +44,12 @@ export interface AccessOptions {
    * @default 30000
    */
   requestTimeoutMs: number;
+  /**
+   * Answers (`POST /api/ask`, `/api/chat`, `/v1/chat/completions`) that may run at once; more
+   * wait in a first-come, first-served queue (bounded in time by `requestTimeoutMs`).
+   * @default 16
+   */
+  maxConcurrentAnswers: number;
   /** Identifies the client for rate limiting. @default the TCP peer address, undefined in-process */
   clientAddress: (c: Context) => string | undefined;
 }
@@ -54,16 +60,18 @@ export const defaultAccessOptions: AccessOptions = {
   rateLimitWindowMs: 60_000,
   corsOrigins: [],
   requestTimeoutMs: 30_000,
+  maxConcurrentAnswers: 16,
   clientAddress: peerAddress,
 };
 
 const API_PATHS = ['/api/*', '/v1/*'];
+const ANSWER_PATHS = ['/api/ask', '/api/chat', '/v1/chat/completions'];
 const HEALTH_PATH = '/api/health';
 
 /**
  * Installs the access middlewares on an app, before its routes: security headers on every
  * response, then for the API CORS (when origins are configured), rate limiting, the API key and
- * the request timeout.
+ * the request timeout; the answering routes then wait their turn in one queue.
  */
 export function applyAccess(app: Hono, options: Partial<AccessOptions> = {}): void {
   const settings: AccessOptions = { ...defaultAccessOptions, ...options };
@@ -74,6 +82,8 @@ export function applyAccess(app: Hono, options: Partial<AccessOptions> = {}): vo
     if (settings.apiKey !== undefined) app.use(path, requireApiKey(settings.apiKey));
     app.use(path, requestTimeout(settings.requestTimeoutMs));
   }
+  const queue = answerQueue(settings.maxConcurrentAnswers);
+  for (const path of ANSWER_PATHS) app.use(path, queue);
 }
 
 /**
@@ -195,6 +205,57 @@ function accessError(c: Context, status: 401 | 429, code: 'unauthorized' | 'rate
     return c.json({ error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : code } }, status);
   }
   return c.json<ErrorBody>({ error: { code, message } }, status);
+}
+
+/**
+ * Starts answers in arrival order, at most `maxConcurrent` at a time and at most one per turn of
+ * the event loop. Without it a busy server answers the connections it already has round after
+ * round, while Node accepts only one new connection per turn of the loop, so a new client can
+ * wait many seconds; with it every turn is short and the order is first come, first served.
+ */
+export function answerQueue(maxConcurrent: number): MiddlewareHandler {
+  const waiting: Array<() => void> = [];
+  let active = 0;
+  let scheduled = false;
+  const pump = () => {
+    scheduled = false;
+    if (active >= maxConcurrent) return;
+    const start = waiting.shift();
+    if (!start) return;
+    active += 1;
+    start();
+    if (waiting.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(pump);
+  };
+  return async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    const signal = requestSignal(c);
+    await new Promise<void>((resolve, reject) => {
+      const start = () => {
+        signal.removeEventListener('abort', cancel);
+        resolve();
+      };
+      const cancel = () => {
+        const position = waiting.indexOf(start);
+        if (position >= 0) waiting.splice(position, 1);
+        reject(signal.reason instanceof FootnoteError ? signal.reason : new FootnoteError('invalid_request', 'the client closed the request before it was answered'));
+      };
+      if (signal.aborted) return cancel();
+      signal.addEventListener('abort', cancel, { once: true });
+      waiting.push(start);
+      schedule();
+    });
+    try {
+      await next();
+    } finally {
+      active -= 1;
+      schedule();
+    }
+  };
 }
 
 function digest(value: string): Buffer {
