@@ -66,6 +66,7 @@ describe(`/api/ask under ${CONNECTIONS} connections`, () => {
     const runs: Array<Record<string, number>> = [];
     results.loadAverageBefore = os.loadavg().map(round);
     for (let index = 0; index < RUNS; index += 1) {
+      // autocannon's own 10 s timeout counts as an error: no request may wait that long.
       const result = await autocannon({
         url,
         connections: CONNECTIONS,
