@@ -16,7 +16,7 @@ export interface EngineOptions {
   generator?: (extractive: Generator) => Generator;
   /**
    * Evidence score below which a question is refused as not answered by the corpus.
-   * @default 0.45 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
+   * @default 0.375 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
    */
   groundingThreshold: number;
   /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
@@ -25,7 +25,7 @@ export interface EngineOptions {
   onReload?: (event: { generation: string; error?: Error }) => void;
 }
 
-export const DEFAULT_GROUNDING_THRESHOLD = 0.45;
+export const DEFAULT_GROUNDING_THRESHOLD = 0.375;
 
 /** One loaded index with everything needed to answer from it. */
 interface Snapshot {

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { invalidRequest } from '../errors.js';
 import { indexExists } from '../index/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
+import { defaultRequestLimits, describeZodError, requestSchemas } from '../server/index.js';
 import type { Answer } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
 import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
@@ -13,13 +15,16 @@ export function askCommand(config: () => EnvironmentConfig): Command {
     .option('--json', 'print the same JSON object as POST /api/ask')
     .option('--corpus <dir>', 'corpus folder to ingest first when there is no index yet (default corpus/)')
     .action(async (words: string[], flags: { json?: boolean; indexDir?: string; embedder?: string; k?: number; retriever: RetrieverMode; corpus?: string; generator?: string }) => {
+      // The same limits as POST /api/ask: a non-empty question of at most 2,000 characters, k in 1-20.
+      const request = requestSchemas(defaultRequestLimits).ask.safeParse({ question: words.join(' '), ...(flags.k === undefined ? {} : { k: flags.k }) });
+      if (!request.success) throw invalidRequest(describeZodError(request.error));
       const runtime = createRuntime(config(), { ...flags, mode: flags.retriever });
       if (!indexExists(runtime.indexDirectory)) {
         runtime.notice(`no index in ${runtime.indexDirectory} yet; ingesting ${runtime.corpusDirectory} first`);
         await runIngest(runtime, { quiet: true });
       }
       const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
-      const answer = await engine.ask({ question: words.join(' ') });
+      const answer = await engine.ask({ question: request.data.question });
       process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
     });
 }

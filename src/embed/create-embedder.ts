@@ -12,6 +12,8 @@ import { createTransformersEmbedder, findLocalTransformersModel } from './transf
 export interface EmbedderProvider {
   /** The id the embedder will have (`glove-sg-100d`, `transformers:<model-id>`). */
   readonly id: string;
+  /** Settings that change the vectors without changing the id; an index built with others is rebuilt. */
+  readonly settings: Record<string, unknown>;
   /** At ingest: the embedder for this corpus and the state to save with the index. */
   fit(texts: string[]): Promise<{ embedder: Embedder; state: unknown }>;
   /** At query time: the embedder as it was fitted, from the saved state. */
@@ -81,6 +83,7 @@ function gloveProvider(settings: EmbedderChoiceOptions): EmbedderProvider {
   const load = () => (vectors ??= loadGloveVectors(settings.cacheDirectory, settings.onNotice));
   return {
     id: 'glove-sg-100d',
+    settings: { removeCommonComponent: settings.removeCommonComponent },
     async fit(texts) {
       const loaded = await load();
       const statistics = countWords(texts, loaded);
@@ -105,6 +108,7 @@ function transformersProvider(modelId: string, settings: EmbedderChoiceOptions):
     (embedder ??= createTransformersEmbedder({ modelId, modelsDirectory: settings.modelsDirectory, allowRemote: settings.allowRemoteModels }));
   return {
     id: `transformers:${modelId}`,
+    settings: {},
     async fit() {
       return { embedder: await load(), state: null };
     },

@@ -27,7 +27,7 @@ export interface IndexManifest {
   formatVersion: number;
   createdAt: string;
   corpusRoot: string;
-  embedder: { id: string; dimensions: number };
+  embedder: { id: string; dimensions: number; settings?: Record<string, unknown> };
   chunking: Record<string, number>;
   counts: { sources: number; chunks: number };
   files: Record<string, { id: string; hash: string; chunks: number; encoding: SourceDocument['encoding']; format: SourceDocument['format'] }>;

@@ -160,7 +160,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     formatVersion: FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     corpusRoot: path.resolve(settings.corpusDirectory),
-    embedder: { id: embedder.id, dimensions: embedder.dimensions },
+    embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: settings.embedder.settings },
     chunking: { ...chunking },
     counts: { sources: documents.length, chunks: chunks.length },
     files: Object.fromEntries(
@@ -203,6 +203,9 @@ async function previousIndex(
   }
   if (previous.manifest.embedder.id !== settings.embedder.id) {
     return { rebuildReason: `embedder changed from ${previous.manifest.embedder.id} to ${settings.embedder.id}` };
+  }
+  if (JSON.stringify(previous.manifest.embedder.settings ?? {}) !== JSON.stringify(settings.embedder.settings)) {
+    return { rebuildReason: `embedder settings changed to ${JSON.stringify(settings.embedder.settings)}` };
   }
   if (JSON.stringify(previous.manifest.chunking) !== JSON.stringify(chunking)) {
     return { rebuildReason: 'chunking settings changed' };

@@ -204,7 +204,8 @@ describe('LlmGenerator', () => {
       if (isCondenseRequest(request)) return { status: 400, message: 'bad request' };
       return { text: `Hamas said Israel had “opened the gates of hell” with the attack [${passageWith(request, 'gates of hell')}].` };
     };
-    const parts = await collect(await openEngine(), 'What did Hamas say about the attack?', history);
+    // A follow-up that refers back ("it") draws on the history when the LLM cannot condense it.
+    const parts = await collect(await openEngine(), 'What did Hamas say about it?', history);
     const retrieval = parts.find((part) => part.type === 'retrieval-end');
     expect(retrieval?.type === 'retrieval-end' && retrieval.query).toContain('in the context of');
     expect(answerOf(parts).generator).toBe('llm:fake-model');

@@ -68,6 +68,10 @@ describe('ingestCorpus', () => {
     const rechunked = await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder, chunking: { targetChars: 300 } });
     expect(rechunked.rebuildReason).toBe('chunking settings changed');
     expect(rechunked.chunks).toBeGreaterThan(rebuilt.chunks);
+    const plainSif = chooseEmbedder({ embedder: 'glove', removeCommonComponent: false });
+    const reembedded = await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder: plainSif, chunking: { targetChars: 300 } });
+    expect(reembedded.rebuildReason).toBe('embedder settings changed to {"removeCommonComponent":false}');
+    expect(reembedded.embeddedChunks).toBe(reembedded.chunks);
   });
 
   it('switches generations atomically and keeps only the previous one', async () => {
