@@ -14,12 +14,14 @@ const WORD = /[\p{L}\p{N}]+/gu;
 const stemCache = new Map<string, string>();
 
 /**
- * The lexical analyzer shared by indexing and querying: lowercase letter/digit runs, stop words
- * removed, Porter2 stems ("talks", "talked" → "talk").
+ * The lexical analyzer shared by indexing and querying: accents folded (so "Fénix" typed with one
+ * precomposed character matches a file that spells it with a combining mark), lowercase
+ * letter/digit runs, stop words removed, Porter2 stems ("talks", "talked" → "talk").
  */
 export function analyze(text: string): string[] {
   const terms: string[] = [];
-  for (const match of text.toLowerCase().replace(/[’']s\b/g, '').matchAll(WORD)) {
+  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  for (const match of folded.replace(/[’']s\b/g, '').matchAll(WORD)) {
     const word = match[0];
     if (STOP_WORDS.has(word)) continue;
     let stemmed = stemCache.get(word);

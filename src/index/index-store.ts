@@ -9,7 +9,7 @@ import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 
 /** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 const CURRENT_FILE = 'CURRENT';
 const MANIFEST_FILE = 'manifest.json';
