@@ -118,6 +118,9 @@ export class Engine {
 }
 
 async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
+  // The embedder's files load while the index is read and parsed.
+  const preparing = options.embedder.prepare();
+  preparing.catch(() => {});
   const index = await loadIndex(options.indexDirectory);
   const built = index.manifest.embedder.id;
   if (built !== options.embedder.id) {
@@ -126,6 +129,7 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
       `index was built with embedder ${built} but the server is using ${options.embedder.id}; run \`footnote ingest --rebuild\` (or set FOOTNOTE_EMBEDDER=${built.startsWith('transformers:') ? built : 'glove'})`,
     );
   }
+  await preparing;
   const embedder = await options.embedder.restore(index.embedderState);
   if (embedder.dimensions !== index.manifest.embedder.dimensions) {
     throw new FootnoteError('embedder_mismatch', `index vectors have ${index.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``);

@@ -18,6 +18,8 @@ export interface EmbedderProvider {
   fit(texts: string[]): Promise<{ embedder: Embedder; state: unknown }>;
   /** At query time: the embedder as it was fitted, from the saved state. */
   restore(state: unknown): Promise<Embedder>;
+  /** Starts loading what the embedder needs (word vectors, model), so it overlaps other start-up work. */
+  prepare(): Promise<void>;
 }
 
 export interface EmbedderChoiceOptions {
@@ -99,6 +101,9 @@ function gloveProvider(settings: EmbedderChoiceOptions): EmbedderProvider {
       const saved = (state ?? undefined) as GloveState | undefined;
       return new GloveEmbedder(loaded, saved ?? {});
     },
+    async prepare() {
+      await load();
+    },
   };
 }
 
@@ -113,6 +118,8 @@ function transformersProvider(modelId: string, settings: EmbedderChoiceOptions):
       return { embedder: await load(), state: null };
     },
     restore: load,
+    // Loading a model may check the hub; that waits until the index has confirmed this embedder.
+    async prepare() {},
   };
 }
 

@@ -49,7 +49,7 @@ export async function loadGloveVectors(cacheDirectory: string, onNotice: (messag
     onNotice(`converting word vectors once into ${cachePath} (about 10 s)…`);
     await convertInWorker(jsonPath, cachePath);
   }
-  return readGloveCache(cachePath);
+  return readGloveCache(cachePath, await fs.readFile(cachePath));
 }
 
 /**
@@ -57,8 +57,7 @@ export async function loadGloveVectors(cacheDirectory: string, onNotice: (messag
  * (FNV-1a) from word to row, and the Float32 matrix. Nothing is parsed or copied: loading is one
  * file read, so a server starts without building a 341k-entry Map.
  */
-export function readGloveCache(cachePath: string): GloveVectors {
-  const buffer = readFileSync(cachePath);
+export function readGloveCache(cachePath: string, buffer: Buffer = readFileSync(cachePath)): GloveVectors {
   const corrupt = () => new FootnoteError('index_corrupt', `word-vector cache ${cachePath} is damaged; delete it and it will be rebuilt on the next start`);
   if (buffer.length < HEADER_BYTES || buffer.toString('latin1', 0, 4) !== MAGIC || buffer.readUInt32LE(4) !== CACHE_VERSION) throw corrupt();
   const dimensions = buffer.readUInt32LE(8);

@@ -50,8 +50,12 @@ export class Bm25LexicalIndex implements LexicalIndex {
   }
 
   static async load(directory: string, options: Partial<Bm25Options> = {}): Promise<Bm25LexicalIndex> {
+    return Bm25LexicalIndex.fromJSON(await fs.readFile(path.join(directory, LEXICAL_INDEX_FILE), 'utf8'), options);
+  }
+
+  /** Restores an index from the JSON that `save` wrote. */
+  static fromJSON(json: string, options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
     const settings = { ...defaultBm25Options, ...options };
-    const json = await fs.readFile(path.join(directory, LEXICAL_INDEX_FILE), 'utf8');
     return new Bm25LexicalIndex(MiniSearch.loadJSON<IndexedText>(json, miniSearchOptions(settings)), settings);
   }
 

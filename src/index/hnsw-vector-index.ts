@@ -40,10 +40,11 @@ export class HnswVectorIndex implements VectorIndex {
     return new HnswVectorIndex(index, dimensions, settings);
   }
 
-  static load(directory: string, dimensions: number, options: Partial<HnswOptions> = {}): HnswVectorIndex {
+  /** Reads a saved index (off the main thread, so callers can parse other files meanwhile). */
+  static async load(directory: string, dimensions: number, options: Partial<HnswOptions> = {}): Promise<HnswVectorIndex> {
     const settings = { ...defaultHnswOptions, ...options };
     const index = new HierarchicalNSW('cosine', dimensions);
-    index.readIndexSync(path.join(directory, VECTOR_INDEX_FILE));
+    await index.readIndex(path.join(directory, VECTOR_INDEX_FILE));
     return new HnswVectorIndex(index, dimensions, settings);
   }
 

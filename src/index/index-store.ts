@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { promises as fs, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,31 +136,44 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
       `the index in ${indexDirectory} has format version ${manifest.formatVersion}, this Footnote reads version ${FORMAT_VERSION}; run \`footnote ingest --rebuild\``,
     );
   }
+  // Read every part at once; hashing runs on the thread pool while this thread parses.
   const buffers = new Map<string, Buffer>();
-  for (const file of CHECKED_FILES) {
-    let buffer: Buffer;
-    try {
-      buffer = await fs.readFile(path.join(directory, file));
-    } catch {
-      throw corrupt(`${file} is missing`);
-    }
-    if (createHash('sha256').update(buffer).digest('hex') !== manifest.checksums?.[file]) throw corrupt(`${file} does not match its checksum`);
-    buffers.set(file, buffer);
-  }
+  await Promise.all(
+    CHECKED_FILES.map(async (file) => {
+      try {
+        buffers.set(file, await fs.readFile(path.join(directory, file)));
+      } catch {
+        throw corrupt(`${file} is missing`);
+      }
+    }),
+  );
+  const checksums = Promise.all(
+    CHECKED_FILES.map(async (file) => {
+      const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', buffers.get(file)!)).toString('hex');
+      if (digest !== manifest.checksums?.[file]) throw corrupt(`${file} does not match its checksum`);
+    }),
+  );
+  checksums.catch(() => {});
+  const vectorIndexLoading = HnswVectorIndex.load(directory, manifest.embedder.dimensions);
+  vectorIndexLoading.catch(() => {});
   try {
     const sources = JSON.parse(buffers.get(SOURCES_FILE)!.toString('utf8')) as SourceDocument[];
     const chunks = unpackChunks(JSON.parse(buffers.get(CHUNKS_FILE)!.toString('utf8')) as PackedChunk[], sources);
     const dimensions = manifest.embedder.dimensions;
     const vectors = unpackVectors(buffers.get(VECTORS_FILE)!, dimensions);
     const embedderState = JSON.parse(buffers.get(EMBEDDER_STATE_FILE)!.toString('utf8')) as unknown;
-    const vectorIndex = HnswVectorIndex.load(directory, dimensions);
-    const lexicalIndex = await Bm25LexicalIndex.load(directory);
+    const lexicalIndex = Bm25LexicalIndex.fromJSON(buffers.get(LEXICAL_INDEX_FILE)!.toString('utf8'));
+    await checksums;
+    const vectorIndex = await vectorIndexLoading;
     if (vectors.length !== chunks.length || vectorIndex.size !== chunks.length || lexicalIndex.size !== chunks.length) {
       throw new Error(`part sizes differ: ${chunks.length} chunks, ${vectors.length} vectors, ${vectorIndex.size} in HNSW, ${lexicalIndex.size} in BM25`);
     }
     const sourceById = new Map(sources.map((source) => [source.id, source]));
     return { manifest, sources, chunks, vectors, embedderState, directory, vectorIndex, lexicalIndex, sourceById };
   } catch (error) {
+    if (error instanceof FootnoteError) throw error;
+    // A file that fails to parse is usually damaged: name the file whose checksum is off.
+    await checksums;
     throw corrupt(error instanceof Error ? error.message : String(error));
   }
 }
