@@ -49,7 +49,25 @@ export async function loadGloveVectors(cacheDirectory: string, onNotice: (messag
     onNotice(`converting word vectors once into ${cachePath} (about 10 s)…`);
     await convertInWorker(jsonPath, cachePath);
   }
-  return readGloveCache(cachePath, await fs.readFile(cachePath));
+  return readGloveCache(cachePath, await readWhole(cachePath));
+}
+
+/** Reads a file with one read call on the thread pool (fs.readFile reads big files in 512 KB steps). */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return buffer.subarray(0, offset);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
