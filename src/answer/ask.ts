@@ -6,7 +6,7 @@ import { isCitationExact } from './citations.js';
 import { scoreEvidence, type EvidenceOptions } from './score-evidence.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
-const TYPE_WINDOW = 3;
+const TYPE_WINDOW = 5;
 
 /** The answer given when the corpus does not answer the question. */
 export const REFUSAL = "I couldn't find this in the corpus.";

@@ -31,7 +31,7 @@ export interface EvidenceInput {
 }
 
 /** What a question asks for, judged from its wh-phrase. */
-export type AnswerType = 'person' | 'organization' | 'place' | 'date' | 'time' | 'age' | 'number' | 'none';
+export type AnswerType = 'person' | 'organization' | 'place' | 'name' | 'date' | 'time' | 'age' | 'number' | 'none';
 
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec';
 const WEEKDAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
@@ -55,6 +55,7 @@ export function answerType(question: string): AnswerType {
   if (/\bwhen\b|\bwhat time\b|\bhow long ago\b/.test(lower)) return 'time';
   if (/\bwhere\b|\b(which|what) (country|countries|city|cities|nation|nations|place|region|capital)\b/.test(lower)) return 'place';
   if (/\b(which|what) (firm|company|companies|organi[sz]ations?|agency|newspaper|bank|group|party)\b/.test(lower)) return 'organization';
+  if (/\b(called|named|dubbed|known as|nicknamed)\s*\??$|\bwhat (is|was|are|were) the name\b/.test(lower)) return 'name';
   if (/\bwho(m|se)?\b|\b(which|what) (person|leader|official|minister|president|spokes\w+|ambassador|envoy|lawyer|candidate|diplomat|secretary)\b|\bwhat (is|was) the name\b/.test(lower)) return 'person';
   return 'none';
 }
@@ -82,6 +83,7 @@ export function matchesType(type: AnswerType, sentence: string, question: string
     case 'number':
       return hasCountOf(sentence, isCounted);
     case 'person':
+    case 'name':
       return newNames().some((match) => /\s/.test(match[0]));
     case 'organization':
     case 'place':
@@ -96,20 +98,27 @@ export function countedNoun(question: string): string | undefined {
   return /\bhow many ((?:[\p{L}-]+\s+){0,2}?[\p{L}-]+?)\s+(?:are|were|is|was|did|do|does|have|has|had|will|would|could|can|should|died|live|in|of|on|at|to)\b/iu.exec(question)?.[1];
 }
 
-/** Words that follow a number in a sentence (the candidates for what it counts). */
-export function wordsAfterNumbers(sentence: string): string[] {
+/** How many words either side of a number may name what it counts ("targeted some 1,350 sites"). */
+const COUNT_WINDOW = 3;
+
+function numberNeighbourhoods(sentence: string): string[][] {
   const tokens = sentence.split(/\s+/).map((token) => token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}%]+$/gu, ''));
-  const words: string[] = [];
+  const neighbourhoods: string[][] = [];
   tokens.forEach((token, index) => {
-    if (NUMBER_TOKEN.test(token)) words.push(...tokens.slice(index + 1, index + 4).filter((word) => word.length > 0));
+    if (!NUMBER_TOKEN.test(token)) return;
+    neighbourhoods.push([...tokens.slice(Math.max(0, index - COUNT_WINDOW), index), ...tokens.slice(index + 1, index + 1 + COUNT_WINDOW)].filter((word) => word.length > 0));
   });
-  return words;
+  return neighbourhoods;
 }
 
-/** A number in the sentence followed closely by a word that names the counted thing. */
+/** Words near a number in a sentence (the candidates for what it counts). */
+export function wordsNearNumbers(sentence: string): string[] {
+  return numberNeighbourhoods(sentence).flat();
+}
+
+/** A number in the sentence with a word close by that names the counted thing. */
 function hasCountOf(sentence: string, isCounted: (word: string) => boolean): boolean {
-  const tokens = sentence.split(/\s+/).map((token) => token.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}%]+$/gu, ''));
-  return tokens.some((token, index) => NUMBER_TOKEN.test(token) && (index + 1 >= tokens.length || tokens.slice(index + 1, index + 4).some(isCounted)));
+  return numberNeighbourhoods(sentence).some((words) => words.length === 0 || words.some(isCounted));
 }
 
 /**
@@ -188,7 +197,7 @@ async function countedMatcher(input: EvidenceInput): Promise<((word: string) => 
   const words = new Set<string>();
   for (const passage of input.passages) {
     const text = input.sourceText(passage.sourceId);
-    for (const [start, end] of passage.sentences) for (const word of wordsAfterNumbers(text.slice(start, end))) words.add(word.toLowerCase());
+    for (const [start, end] of passage.sentences) for (const word of wordsNearNumbers(text.slice(start, end))) words.add(word.toLowerCase());
   }
   const candidates = [...words].filter((word) => !analyze(word).some((term) => stems.has(term)));
   const vectors = await input.embedder.embed([counted, ...candidates], input.signal ? { signal: input.signal } : {});
