@@ -9,7 +9,7 @@ import { answerContains, loadQuestionSet, loadSquad, runEval, type EvalQuestion,
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { countProgress } from './count-progress.js';
-import { withRetrievalOptions } from './options.js';
+import { withGeneratorOption, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest, type Runtime } from './runtime.js';
 
 interface EvalFlags {
@@ -21,10 +21,11 @@ interface EvalFlags {
   verbose?: boolean;
   indexDir?: string;
   embedder?: string;
+  generator?: string;
 }
 
 export function evalCommand(config: () => EnvironmentConfig): Command {
-  return withRetrievalOptions(new Command('eval'))
+  return withGeneratorOption(withRetrievalOptions(new Command('eval')))
     .description('Score retrieval, answers, citations and refusals on a question set (JSONL) or a SQuAD v1.1 file')
     .argument('[questions]', 'question set, one JSON object per line (e.g. evals/corpus-questions.jsonl)')
     .option('--squad <file>', 'evaluate on a SQuAD v1.1 file instead: each paragraph becomes one document')
@@ -58,7 +59,7 @@ async function evaluate(questionsPath: string | undefined, flags: EvalFlags, env
   const runtime = createRuntime(environment, { ...(corpus === undefined ? {} : { corpus }), ...(flags.embedder === undefined ? {} : { embedder: flags.embedder }) });
   const evalRuntime: Runtime = { ...runtime, indexDirectory: flags.indexDir === undefined ? path.join(stateDirectory, `eval-${hash([runtime.corpusDirectory, runtime.embedder.id])}`) : path.resolve(flags.indexDir) };
   await runIngest(evalRuntime, {});
-  const engine = await openEngine(evalRuntime, { mode: flags.retriever, ...(flags.k === undefined ? {} : { k: flags.k }) });
+  const engine = await openEngine(evalRuntime, { mode: flags.retriever, ...(flags.k === undefined ? {} : { k: flags.k }), ...(flags.generator ? { generator: flags.generator } : {}) });
   checkSources(questions, new Set(Object.keys(engine.index.manifest.files)), evalRuntime.corpusDirectory);
 
   const progress = countProgress('answering', questions.length);

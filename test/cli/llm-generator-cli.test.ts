@@ -69,6 +69,9 @@ describe('--generator llm from the command line', () => {
     const report = JSON.parse(await readFile(output, 'utf8')) as { config: { generator: string } };
     expect(report.config.generator).toBe('llm:fake-model');
     expect(result.stdout + result.stderr).toContain('llm:fake-model');
+    const extractive = await footnote(['eval', questions, '--generator', 'extractive', '--json', output], environment({ ...llm(), FOOTNOTE_GENERATOR: 'llm' }));
+    expect(extractive.code).toBe(0);
+    expect((JSON.parse(await readFile(output, 'utf8')) as { config: { generator: string } }).config.generator).toBe('extractive');
   });
 
   it('footnote serve --generator llm serves /v1/chat/completions from the model', async () => {
