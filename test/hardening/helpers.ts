@@ -11,7 +11,8 @@ import type { Generator } from '../../src/types.js';
 /** The repository root (tests run from it, but spawned processes need absolute paths). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const CORPUS = path.join(REPO_ROOT, 'corpus');
-export const BBC_ARTICLES = '/work/shared/datasets/bbc/articles';
+/** BBC News articles beside the repository (../shared, as in CI). */
+export const BBC_ARTICLES = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'bbc', 'articles');
 
 /** A question the default corpus answers, and where the answer is. */
 export const ANSWERED = { question: 'Which Hamas leader was killed by the Israeli military?', answerContains: 'Ahmed Jabari' };

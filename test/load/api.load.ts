@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIN = path.join(REPO_ROOT, 'bin', 'footnote.js');
-const BBC_ARTICLES = process.env.FOOTNOTE_LOAD_CORPUS ?? '/work/shared/datasets/bbc/articles';
+const BBC_ARTICLES = process.env.FOOTNOTE_LOAD_CORPUS ?? path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'bbc', 'articles');
 /** Kept between runs, so a second `npm run test:load` finds the index up to date. */
 const INDEX_DIRECTORY = path.join(os.tmpdir(), 'footnote-load-bbc-index');
 const RESULTS_FILE = path.join(os.tmpdir(), 'footnote-load-results.json');
