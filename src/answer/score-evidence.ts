@@ -10,11 +10,18 @@ export interface EvidenceOptions {
   passageWeight: number;
   /** Weight of the answer-type match ("who" → a name, "when" → a date…). @default 0.1 */
   typeWeight: number;
+  /**
+   * Coverage bonus for the question's word pairs found side by side in the sentence (phrases
+   * copied from the text), as a share of their IDF weight. Measured on all 5,696 SQuAD
+   * questions: hit@1 0.801 → 0.805 at 0.25 (0.807 at 0.35, which cost a corpus question).
+   * @default 0.25
+   */
+  phraseWeight: number;
   /** Sentences (the lexically strongest) whose embedding similarity is computed. @default 24 */
   embedCandidates: number;
 }
 
-export const defaultEvidenceOptions: EvidenceOptions = { coverageWeight: 0.55, similarityWeight: 0.25, passageWeight: 0.1, typeWeight: 0.1, embedCandidates: 24 };
+export const defaultEvidenceOptions: EvidenceOptions = { coverageWeight: 0.55, similarityWeight: 0.25, passageWeight: 0.1, typeWeight: 0.1, phraseWeight: 0.25, embedCandidates: 24 };
 
 export interface EvidenceInput {
   question: string;
@@ -130,6 +137,8 @@ function hasCountOf(sentence: string, isCounted: (word: string) => boolean): boo
 export async function scoreEvidence(input: EvidenceInput, options: Partial<EvidenceOptions> = {}): Promise<ScoredSentence[]> {
   const settings = { ...defaultEvidenceOptions, ...options };
   const type = answerType(input.question);
+  const questionSequence = analyze(input.question);
+  const questionBigrams = questionSequence.slice(1).map((term, index) => [questionSequence[index]!, term] as const);
   const isCounted = type === 'number' ? await countedMatcher(input) : undefined;
   let totalWeight = 0;
   for (const [term, weight] of input.termWeights) totalWeight += weight * input.idf(term);
@@ -140,16 +149,18 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
     let previousTerms = new Set<string>();
     for (const [start, end] of passage.sentences) {
       const sentence = text.slice(start, end);
-      const terms = new Set(analyze(sentence));
+      const sequence = analyze(sentence);
+      const terms = new Set(sequence);
       const own = coverage(terms, input.termWeights, input.idf, totalWeight);
       const withContext = coverage(new Set([...terms, ...previousTerms]), input.termWeights, input.idf, totalWeight);
+      const phrase = bigramCoverage(questionBigrams, sequence, input.idf);
       candidates.push({
         passageIndex,
         sourceId: passage.sourceId,
         start,
         end,
         text: sentence,
-        coverage: Math.max(own, 0.8 * withContext),
+        coverage: Math.min(1, Math.max(own, 0.8 * withContext) + settings.phraseWeight * phrase),
         typeMatch: matchesType(type, sentence, input.question, isCounted),
         passageScore: passage.score / bestPassage,
       });
@@ -207,6 +218,20 @@ async function countedMatcher(input: EvidenceInput): Promise<((word: string) => 
 
 /** Embedding similarity at which a word counts as naming the counted thing. */
 const COUNTED_SIMILARITY = 0.5;
+
+/** IDF-weighted share of the question's adjacent term pairs that stand adjacent in the sentence. */
+function bigramCoverage(bigrams: ReadonlyArray<readonly [string, string]>, sequence: string[], idf: (term: string) => number): number {
+  if (bigrams.length === 0) return 0;
+  const pairs = new Set(sequence.slice(1).map((term, index) => `${sequence[index]} ${term}`));
+  let total = 0;
+  let found = 0;
+  for (const [first, second] of bigrams) {
+    const weight = idf(first) + idf(second);
+    total += weight;
+    if (pairs.has(`${first} ${second}`)) found += weight;
+  }
+  return total === 0 ? 0 : found / total;
+}
 
 function coverage(terms: Set<string>, weights: ReadonlyMap<string, number>, idf: (term: string) => number, total: number): number {
   if (total <= 0) return 0;
