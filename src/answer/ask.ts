@@ -50,7 +50,7 @@ export interface AskContext {
   /**
    * Share of the re-ranked score that comes from retrieval; the rest is the passage's best
    * sentence evidence score.
-   * @default 0.35
+   * @default 0.25
    */
   retrievalWeight?: number;
 }
@@ -90,7 +90,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     },
     context.evidence,
   );
-  const { passages, evidence } = rerank(retrieval.passages, candidates, k, context.retrievalWeight ?? 0.35);
+  const { passages, evidence } = rerank(retrieval.passages, candidates, k, context.retrievalWeight ?? 0.25);
   retrieval.passages = passages;
   const retrieveMs = performance.now() - started;
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
