@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { createApp, mountChatPage, mountOpenAiRoutes, startServer, type EngineHolder } from '../server/index.js';
 import { PACKAGE_ROOT, type EnvironmentConfig } from './config.js';
@@ -81,5 +80,3 @@ async function loadInto(holder: EngineHolder, runtime: Runtime): Promise<void> {
     runtime.notice(`warning: ${error.message}`);
   }
 }
-
-export { Engine };
