@@ -63,7 +63,7 @@ export function answerType(question: string): AnswerType {
   if (/\bwhere\b|\b(which|what) (country|countries|city|cities|nation|nations|place|region|capital)\b/.test(lower)) return 'place';
   if (/\b(which|what) (firm|company|companies|organi[sz]ations?|agency|newspaper|bank|group|party)\b/.test(lower)) return 'organization';
   if (/\b(called|named|dubbed|known as|nicknamed)\s*\??$|\bwhat (is|was|are|were) the name\b/.test(lower)) return 'name';
-  if (/\bwho(m|se)?\b|\b(which|what) (person|leader|official|minister|president|spokes\w+|ambassador|envoy|lawyer|candidate|diplomat|secretary)\b|\bwhat (is|was) the name\b/.test(lower)) return 'person';
+  if (/\bwho(m|se)?\b|\b(which|what) (person|leader|official|minister|president|spokes\w+|ambassador|envoy|lawyer|candidate|diplomat|secretary)\b/.test(lower)) return 'person';
   return 'none';
 }
 
@@ -72,8 +72,7 @@ export function answerType(question: string): AnswerType {
  * question itself says: a new proper name for "who", a date for "on what date", a number tied
  * to the counted noun for "how many <noun>"…
  */
-export function matchesType(type: AnswerType, sentence: string, question: string, isCounted: (word: string) => boolean = () => true): boolean {
-  const questionTerms = new Set(analyze(question));
+export function matchesType(type: AnswerType, sentence: string, questionTerms: ReadonlySet<string>, isCounted: (word: string) => boolean = () => true): boolean {
   const newNames = () =>
     [...sentence.matchAll(PROPER_NAME)].filter((match) => {
       const words = match[0].split(/\s+/);
@@ -139,6 +138,7 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
   const type = answerType(input.question);
   const questionSequence = analyze(input.question);
   const questionBigrams = questionSequence.slice(1).map((term, index) => [questionSequence[index]!, term] as const);
+  const questionTerms = new Set(questionSequence);
   const isCounted = type === 'number' ? await countedMatcher(input) : undefined;
   let totalWeight = 0;
   for (const [term, weight] of input.termWeights) totalWeight += weight * input.idf(term);
@@ -161,7 +161,7 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
         end,
         text: sentence,
         coverage: Math.min(1, Math.max(own, 0.8 * withContext) + settings.phraseWeight * phrase),
-        typeMatch: matchesType(type, sentence, input.question, isCounted),
+        typeMatch: matchesType(type, sentence, questionTerms, isCounted),
         passageScore: passage.score / bestPassage,
       });
       previousTerms = terms;
