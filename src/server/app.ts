@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
+import { lineAt } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
 import type { ChatTurn } from '../types.js';
 import { applyAccess, requestSignal, type AccessOptions } from './access.js';
-import { errorResponse } from './http-errors.js';
-import { defaultRequestLimits, describeZodError, requestSchemas, type RequestLimits } from './schemas.js';
+import { errorResponse, publicMessage } from './http-errors.js';
+import { bodySizeLimit, defaultRequestLimits, describeZodError, requestSchemas, type RequestLimits } from './schemas.js';
 
 /** The engine currently served, or why there is none (no index yet, a damaged index…). */
 export interface EngineHolder {
@@ -43,12 +43,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
   applyAccess(app, settings.access);
 
-  const limit = bodyLimit({
-    maxSize: settings.limits.maxBodyBytes,
-    onError: () => {
-      throw new FootnoteError('payload_too_large', `request body is larger than ${settings.limits.maxBodyBytes} bytes`);
-    },
-  });
+  const limit = bodySizeLimit(settings.limits);
 
   const engine = (): Engine => {
     const { engine: current, error } = settings.holder;
@@ -116,14 +111,14 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     if (start !== undefined || end !== undefined) {
       if (start === undefined || end === undefined) throw invalidRequest('give both start and end, or neither');
       if (end < start || end > source.text.length) throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
-      span = { start, end, text: source.text.slice(start, end), line: source.text.slice(0, start).split('\n').length };
+      span = { start, end, text: source.text.slice(start, end), line: lineAt(source.text, start) };
     }
     return c.json({ id: source.id, source: source.source, title: source.title, format: source.format, encoding: source.encoding, text: source.text, ...(span ? { span } : {}) });
   });
 
   app.get('/api/health', (c) => {
     const { engine: current, error } = settings.holder;
-    if (!current) return c.json({ status: 'no_index', message: error?.message.replace(/(?:\/[\w.@+-]+)+\/?/g, '<path>') ?? 'no index yet' }, 503);
+    if (!current) return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
     const { manifest } = current.index;
     return c.json({
       status: 'ok',

@@ -26,6 +26,6 @@ export function errorResponse(c: Context, error: unknown, log: (line: string) =>
 }
 
 /** Messages of errors about the index name the server's own folders; clients get them without paths. */
-function publicMessage(error: FootnoteError): string {
+export function publicMessage(error: FootnoteError): string {
   return error.message.replace(/(?<![\w.~-])(?:\/[\w.@+-]+)+\/?/g, (match) => (match.startsWith('/api/') || match.startsWith('/v1/') ? match : '<path>'));
 }

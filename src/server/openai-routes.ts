@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -10,7 +9,7 @@ import type { RetrieverMode } from '../retrieve/index.js';
 import type { Answer, ChatTurn } from '../types.js';
 import { requestSignal } from './access.js';
 import type { EngineHolder } from './app.js';
-import { defaultRequestLimits, type RequestLimits } from './schemas.js';
+import { bodySizeLimit, defaultRequestLimits, type RequestLimits } from './schemas.js';
 
 /** The one model this server lists and answers as. */
 export const OPENAI_MODEL_ID = 'footnote';
@@ -105,12 +104,7 @@ export function mountOpenAiRoutes(app: Hono, options: OpenAiRoutesOptions): void
     return c.json(model);
   });
 
-  const limit = bodyLimit({
-    maxSize: limits.maxBodyBytes,
-    onError: () => {
-      throw new FootnoteError('payload_too_large', `request body is larger than ${limits.maxBodyBytes} bytes`);
-    },
-  });
+  const limit = bodySizeLimit(limits);
 
   v1.post('/chat/completions', limit, async (c) => {
     let body: unknown;

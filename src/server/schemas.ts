@@ -1,4 +1,6 @@
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { FootnoteError } from '../errors.js';
 
 /** Request limits; the defaults serve people and scripts, and stop abuse early. */
 export interface RequestLimits {
@@ -63,4 +65,14 @@ export function describeZodError(error: z.ZodError): string {
   if (!issue) return 'invalid request';
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${where}${issue.message}`.replace(/^(\w+): \1 /, '$1 ');
+}
+
+/** Middleware that answers 413 `payload_too_large` for bodies over the limit (also when sent chunked). */
+export function bodySizeLimit(limits: Pick<RequestLimits, 'maxBodyBytes'>) {
+  return bodyLimit({
+    maxSize: limits.maxBodyBytes,
+    onError: () => {
+      throw new FootnoteError('payload_too_large', `request body is larger than ${limits.maxBodyBytes} bytes`);
+    },
+  });
 }
