@@ -1,9 +1,10 @@
 import { watchFile, unwatchFile } from 'node:fs';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { ExtractiveGenerator, ask, askStream, type AskContext, type AskRequest } from './answer/index.js';
 import type { EmbedderProvider } from './embed/index.js';
 import { FootnoteError } from './errors.js';
-import { currentGeneration, loadIndex, type LoadedIndex } from './index/index.js';
+import { analyze, currentGeneration, loadIndex, type LoadedIndex } from './index/index.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
 import type { Answer, AnswerStreamPart, Embedder, Generator, SourceDocument } from './types.js';
 
@@ -20,12 +21,15 @@ export interface EngineOptions {
    */
   groundingThreshold: number;
   /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
-  answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight'>;
+  answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight'>;
   /** Called when a re-ingested index has been picked up (or failed to load). */
   onReload?: (event: { generation: string; error?: Error }) => void;
 }
 
 export const DEFAULT_GROUNDING_THRESHOLD = 0.375;
+
+/** Sources whose analysed term sets are kept for re-ranking (a few KB each). */
+const SOURCE_TERM_CACHE_SIZE = 2_000;
 
 /** One loaded index with everything needed to answer from it. */
 interface Snapshot {
@@ -146,6 +150,9 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
     }
     return value;
   };
+  // Re-ranking looks at the whole source of each candidate passage; analysing an article costs
+  // about as much as answering, so the term sets of recently seen sources are kept.
+  const sourceTermCache = new LRUCache<string, Set<string>>({ max: SOURCE_TERM_CACHE_SIZE });
   const extractive = new ExtractiveGenerator();
   const generator = options.generator ? options.generator(extractive) : extractive;
   const context: AskContext = {
@@ -155,6 +162,11 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
     idf,
     documentFrequency: (term) => index.lexicalIndex.documentFrequency(term),
     source: (sourceId) => index.sourceById.get(sourceId),
+    sourceTerms: (sourceId) => {
+      let terms = sourceTermCache.get(sourceId);
+      if (!terms) sourceTermCache.set(sourceId, (terms = new Set(analyze(index.sourceById.get(sourceId)?.text ?? ''))));
+      return terms;
+    },
     groundingThreshold: options.groundingThreshold,
     ...options.answering,
   };

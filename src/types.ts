@@ -91,6 +91,11 @@ export interface Answer {
   grounded: boolean;
   citations: Citation[];
   passages: Passage[];
+  /**
+   * Corpus-relative names of the sources of every re-ranked candidate passage, best first (the
+   * passages' own sources lead): the source ranking that evaluation scores, deeper than `k`.
+   */
+  rankedSources: string[];
   timings: AnswerTimings;
   /** Which generator wrote the answer (`extractive`, `llm:<model>`). */
   generator: string;

@@ -30,6 +30,8 @@ export interface AskContext {
   /** Chunks that contain an analysed term. */
   documentFrequency: (term: string) => number;
   source: (sourceId: string) => SourceDocument | undefined;
+  /** Analysed terms of a whole source document (cached by the caller). */
+  sourceTerms: (sourceId: string) => ReadonlySet<string>;
   /**
    * Evidence score below which the question counts as not answered by the corpus; calibrated
    * on the evaluation questions.
@@ -50,9 +52,19 @@ export interface AskContext {
   /**
    * Share of the re-ranked score that comes from retrieval; the rest is the passage's best
    * sentence evidence score.
-   * @default 0.25
+   * @default 0.2
    */
   retrievalWeight?: number;
+  /**
+   * Weight, added in re-ranking, of how much of the question the passage's whole source
+   * document covers (IDF-weighted): a passage from a document that is about all of the
+   * question beats an equally good one from a document that only brushes it. Measured on all
+   * 5,696 SQuAD questions, together with the 0.7/0.3 fusion and the 0.2 retrieval weight:
+   * hit@1 0.814 → 0.821, and the gain holds on each half of the articles; no change on the
+   * corpus questions. See DESIGN.md.
+   * @default 0.25
+   */
+  sourceWeight?: number;
 }
 
 /**
@@ -90,15 +102,18 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     },
     context.evidence,
   );
-  const { passages, evidence } = rerank(retrieval.passages, candidates, k, context.retrievalWeight ?? 0.25);
+  const sourceCoverage = retrieval.passages.map((passage) => coverage(context.sourceTerms(passage.sourceId), retrieval.query.termWeights, context.idf));
+  const ranked = rerank(retrieval.passages, candidates, sourceCoverage, { retrievalWeight: context.retrievalWeight ?? 0.2, sourceWeight: context.sourceWeight ?? 0.25 });
+  const rankedSources = [...new Set(ranked.map((passage) => passage.source))];
+  const { passages, evidence } = keepTop(ranked, candidates, k);
   retrieval.passages = passages;
   const retrieveMs = performance.now() - started;
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
 
   const answerStarted = performance.now();
-  const finish = (answer: Omit<Answer, 'timings' | 'passages'>): AnswerStreamPart => ({
+  const finish = (answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources'>): AnswerStreamPart => ({
     type: 'finish',
-    answer: { ...answer, passages: retrieval.passages, timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) } },
+    answer: { ...answer, passages: retrieval.passages, rankedSources, timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) } },
   });
   // The answer must hold the kind of thing asked for ("on what date" → a date): the best sentence
   // that does, among the strongest few, leads; if none does, the corpus does not answer it.
@@ -169,22 +184,41 @@ export async function ask(request: AskRequest, context: AskContext): Promise<Ans
 }
 
 /**
- * Re-ranks passages by retrieval score and their best sentence's evidence score together, keeps
- * the top `k`, and keeps only the evidence from those (re-indexed to the new order).
+ * Orders the retrieved passages by retrieval score, their best sentence's evidence score and
+ * their source's coverage of the question together; returns them all, best first.
  */
-function rerank(passages: Passage[], evidence: ScoredSentence[], k: number, retrievalWeight: number): { passages: Passage[]; evidence: ScoredSentence[] } {
+function rerank(passages: Passage[], evidence: ScoredSentence[], sourceCoverage: number[], weights: { retrievalWeight: number; sourceWeight: number }): Array<Passage & { originalIndex: number }> {
   const best = new Map<number, number>();
   for (const sentence of evidence) if (!best.has(sentence.passageIndex)) best.set(sentence.passageIndex, sentence.score);
   const topRetrieval = Math.max(1e-9, ...passages.map((passage) => passage.score));
-  const order = passages
-    .map((passage, index) => ({ index, score: retrievalWeight * (passage.score / topRetrieval) + (1 - retrievalWeight) * (best.get(index) ?? 0) }))
+  return passages
+    .map((passage, index) => ({
+      index,
+      score: weights.retrievalWeight * (passage.score / topRetrieval) + (1 - weights.retrievalWeight) * (best.get(index) ?? 0) + weights.sourceWeight * (sourceCoverage[index] ?? 0),
+    }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
-    .slice(0, k);
-  const newIndex = new Map(order.map((entry, rank) => [entry.index, rank]));
+    .map((entry) => ({ ...passages[entry.index]!, originalIndex: entry.index }));
+}
+
+/** The first `k` re-ranked passages and only their evidence, re-indexed to the new order. */
+function keepTop(ranked: Array<Passage & { originalIndex: number }>, evidence: ScoredSentence[], k: number): { passages: Passage[]; evidence: ScoredSentence[] } {
+  const kept = ranked.slice(0, k);
+  const newIndex = new Map(kept.map((passage, rank) => [passage.originalIndex, rank]));
   return {
-    passages: order.map((entry) => passages[entry.index]!),
+    passages: kept.map(({ originalIndex: _originalIndex, ...passage }) => passage),
     evidence: evidence.filter((sentence) => newIndex.has(sentence.passageIndex)).map((sentence) => ({ ...sentence, passageIndex: newIndex.get(sentence.passageIndex)! })),
   };
+}
+
+/** IDF-weighted share of the query's terms found in `terms`. */
+function coverage(terms: ReadonlySet<string>, weights: ReadonlyMap<string, number>, idf: (term: string) => number): number {
+  let total = 0;
+  let covered = 0;
+  for (const [term, weight] of weights) {
+    total += weight * idf(term);
+    if (terms.has(term)) covered += weight * idf(term);
+  }
+  return total > 0 ? covered / total : 0;
 }
 
 /** Share of the question's IDF-weighted terms that appear nowhere in the corpus. */

@@ -256,11 +256,11 @@ export class LlmGenerator implements Generator {
   }
 }
 
-/** The generator's verdict; `askStream` fills in passages and timings. */
+/** The generator's verdict; `askStream` fills in passages, ranked sources and timings. */
 function finish(input: GenerateInput, answer: Pick<Answer, 'answer' | 'citations' | 'generator'> & Partial<Answer>): AnswerStreamPart {
   return {
     type: 'finish',
-    answer: { grounded: true, passages: input.passages, timings: { retrieveMs: 0, answerMs: 0 }, ...answer },
+    answer: { grounded: true, passages: input.passages, rankedSources: [], timings: { retrieveMs: 0, answerMs: 0 }, ...answer },
   };
 }
 

@@ -36,7 +36,7 @@ export async function runEval(engine: Engine, questions: EvalQuestion[], options
       ...(options.mode === undefined ? {} : { mode: options.mode }),
     });
     const latencyMs = performance.now() - started;
-    const rankedSources = [...new Set(answer.passages.map((passage) => passage.source))];
+    const { rankedSources } = answer;
     const citationsValid = answer.citations.filter((citation) => {
       const source = engine.source(citation.sourceId);
       return source !== undefined && source.source === citation.source && isCitationExact(citation, source.text);

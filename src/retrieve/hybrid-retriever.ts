@@ -17,9 +17,9 @@ export interface RetrieverOptions {
    * @default 'weighted'
    */
   fusion: 'weighted' | 'rrf';
-  /** Weight of the BM25 list in fusion. @default 0.8 */
+  /** Weight of the BM25 list in fusion. @default 0.7 */
   lexicalWeight: number;
-  /** Weight of the dense list in fusion. @default 0.2 */
+  /** Weight of the dense list in fusion. @default 0.3 */
   denseWeight: number;
   /** RRF's rank constant. @default 60 */
   rrfK: number;
@@ -30,8 +30,8 @@ export const defaultRetrieverOptions: RetrieverOptions = {
   candidates: 50,
   mode: 'hybrid',
   fusion: 'weighted',
-  lexicalWeight: 0.8,
-  denseWeight: 0.2,
+  lexicalWeight: 0.7,
+  denseWeight: 0.3,
   rrfK: 60,
 };
 

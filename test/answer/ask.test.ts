@@ -46,6 +46,18 @@ describe('ask (extractive)', () => {
     expect(answer.passages.length).toBeGreaterThan(0);
   });
 
+  it('ranks the sources of every re-ranked candidate, led by the sources of the k passages it answers from', async () => {
+    const answer = await engine.ask({ question: 'Which Hamas leader was killed by the Israeli military?', k: 1 });
+    expect(answer.passages).toHaveLength(1);
+    expect(answer.rankedSources[0]).toBe(answer.passages[0]!.source);
+    expect(answer.rankedSources[0]).toBe('002_c15813028621ca03.txt');
+    // The 20 re-ranked candidates reach beyond the one passage kept, and every source appears once.
+    expect(answer.rankedSources.length).toBeGreaterThan(1);
+    expect(new Set(answer.rankedSources).size).toBe(answer.rankedSources.length);
+    const corpusFiles = new Set([...engine.index.sourceById.values()].map((document) => document.source));
+    for (const source of answer.rankedSources) expect(corpusFiles.has(source), source).toBe(true);
+  });
+
   it('refuses questions the corpus does not answer, with the closest passages marked as not an answer', async () => {
     for (const question of ['How do I make a French omelette?', 'What is the capital of Australia?', 'How old is Sergey Lavrov?', 'On what date was the Magnitsky Act signed into law?']) {
       const answer = await engine.ask({ question });
