@@ -67,6 +67,11 @@ export const defaultAccessOptions: AccessOptions = {
 const API_PATHS = ['/api/*', '/v1/*'];
 const ANSWER_PATHS = ['/api/ask', '/api/chat', '/v1/chat/completions'];
 const HEALTH_PATH = '/api/health';
+/**
+ * Routes the request timeout does not stop: re-ingesting a large corpus takes minutes by nature,
+ * and stopping the wait would tell the page it failed while the ingest goes on.
+ */
+const UNTIMED_PATHS = new Set(['/api/ingest']);
 
 /**
  * Installs the access middlewares on an app, before its routes: security headers on every
@@ -176,10 +181,11 @@ export function requireApiKey(apiKey: string): MiddlewareHandler {
 
 /**
  * Answers 408 when the response has not started after `milliseconds`, and aborts the request's
- * signal so the engine stops working on it.
+ * signal so the engine stops working on it. Re-ingest (`POST /api/ingest`) is not timed.
  */
 export function requestTimeout(milliseconds: number): MiddlewareHandler {
   return async (c, next) => {
+    if (UNTIMED_PATHS.has(c.req.path)) return next();
     const timer = new AbortController();
     c.set('requestSignal', AbortSignal.any([c.req.raw.signal, timer.signal]));
     let handle: NodeJS.Timeout | undefined;
