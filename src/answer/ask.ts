@@ -3,7 +3,7 @@ import { analyze } from '../index/index.js';
 import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
 import type { Answer, AnswerStreamPart, ChatTurn, Citation, Embedder, Generator, Passage, ScoredSentence, SourceDocument } from '../types.js';
 import { isCitationExact } from './citations.js';
-import { scoreEvidence, type EvidenceOptions } from './score-evidence.js';
+import { coverage, queryWeight, scoreEvidence, type EvidenceOptions } from './score-evidence.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
 const TYPE_WINDOW = 5;
@@ -102,10 +102,12 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     },
     context.evidence,
   );
-  const sourceCoverage = retrieval.passages.map((passage) => coverage(context.sourceTerms(passage.sourceId), retrieval.query.termWeights, context.idf));
-  const ranked = rerank(retrieval.passages, candidates, sourceCoverage, { retrievalWeight: context.retrievalWeight ?? 0.2, sourceWeight: context.sourceWeight ?? 0.25 });
-  const rankedSources = [...new Set(ranked.map((passage) => passage.source))];
-  const { passages, evidence } = keepTop(ranked, candidates, k);
+  const { termWeights } = retrieval.query;
+  const total = queryWeight(termWeights, context.idf);
+  const sourceCoverage = retrieval.passages.map((passage) => coverage(context.sourceTerms(passage.sourceId), termWeights, context.idf, total));
+  const order = rerank(retrieval.passages, candidates, sourceCoverage, { retrievalWeight: context.retrievalWeight ?? 0.2, sourceWeight: context.sourceWeight ?? 0.25 });
+  const rankedSources = [...new Set(order.map((index) => retrieval.passages[index]!.source))];
+  const { passages, evidence } = keepOnly(retrieval.passages, candidates, order.slice(0, k));
   retrieval.passages = passages;
   const retrieveMs = performance.now() - started;
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
@@ -185,9 +187,9 @@ export async function ask(request: AskRequest, context: AskContext): Promise<Ans
 
 /**
  * Orders the retrieved passages by retrieval score, their best sentence's evidence score and
- * their source's coverage of the question together; returns them all, best first.
+ * their source's coverage of the question together; returns their indexes, best first.
  */
-function rerank(passages: Passage[], evidence: ScoredSentence[], sourceCoverage: number[], weights: { retrievalWeight: number; sourceWeight: number }): Array<Passage & { originalIndex: number }> {
+function rerank(passages: Passage[], evidence: ScoredSentence[], sourceCoverage: number[], weights: { retrievalWeight: number; sourceWeight: number }): number[] {
   const best = new Map<number, number>();
   for (const sentence of evidence) if (!best.has(sentence.passageIndex)) best.set(sentence.passageIndex, sentence.score);
   const topRetrieval = Math.max(1e-9, ...passages.map((passage) => passage.score));
@@ -197,28 +199,16 @@ function rerank(passages: Passage[], evidence: ScoredSentence[], sourceCoverage:
       score: weights.retrievalWeight * (passage.score / topRetrieval) + (1 - weights.retrievalWeight) * (best.get(index) ?? 0) + weights.sourceWeight * (sourceCoverage[index] ?? 0),
     }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
-    .map((entry) => ({ ...passages[entry.index]!, originalIndex: entry.index }));
+    .map((entry) => entry.index);
 }
 
-/** The first `k` re-ranked passages and only their evidence, re-indexed to the new order. */
-function keepTop(ranked: Array<Passage & { originalIndex: number }>, evidence: ScoredSentence[], k: number): { passages: Passage[]; evidence: ScoredSentence[] } {
-  const kept = ranked.slice(0, k);
-  const newIndex = new Map(kept.map((passage, rank) => [passage.originalIndex, rank]));
+/** The passages at `kept` (in that order) and only their evidence, re-indexed to the new order. */
+function keepOnly(passages: Passage[], evidence: ScoredSentence[], kept: number[]): { passages: Passage[]; evidence: ScoredSentence[] } {
+  const newIndex = new Map(kept.map((index, rank) => [index, rank]));
   return {
-    passages: kept.map(({ originalIndex: _originalIndex, ...passage }) => passage),
+    passages: kept.map((index) => passages[index]!),
     evidence: evidence.filter((sentence) => newIndex.has(sentence.passageIndex)).map((sentence) => ({ ...sentence, passageIndex: newIndex.get(sentence.passageIndex)! })),
   };
-}
-
-/** IDF-weighted share of the query's terms found in `terms`. */
-function coverage(terms: ReadonlySet<string>, weights: ReadonlyMap<string, number>, idf: (term: string) => number): number {
-  let total = 0;
-  let covered = 0;
-  for (const [term, weight] of weights) {
-    total += weight * idf(term);
-    if (terms.has(term)) covered += weight * idf(term);
-  }
-  return total > 0 ? covered / total : 0;
 }
 
 /** Share of the question's IDF-weighted terms that appear nowhere in the corpus. */

@@ -140,8 +140,7 @@ export async function scoreEvidence(input: EvidenceInput, options: Partial<Evide
   const questionBigrams = questionSequence.slice(1).map((term, index) => [questionSequence[index]!, term] as const);
   const questionTerms = new Set(questionSequence);
   const isCounted = type === 'number' ? await countedMatcher(input) : undefined;
-  let totalWeight = 0;
-  for (const [term, weight] of input.termWeights) totalWeight += weight * input.idf(term);
+  const totalWeight = queryWeight(input.termWeights, input.idf);
   const candidates: Array<Omit<ScoredSentence, 'score' | 'similarity'> & { passageScore: number }> = [];
   const bestPassage = Math.max(1e-9, ...input.passages.map((passage) => passage.score));
   input.passages.forEach((passage, passageIndex) => {
@@ -233,7 +232,15 @@ function bigramCoverage(bigrams: ReadonlyArray<readonly [string, string]>, seque
   return total === 0 ? 0 : found / total;
 }
 
-function coverage(terms: Set<string>, weights: ReadonlyMap<string, number>, idf: (term: string) => number, total: number): number {
+/** IDF-weighted mass of the query's terms: the denominator of {@link coverage}. */
+export function queryWeight(weights: ReadonlyMap<string, number>, idf: (term: string) => number): number {
+  let total = 0;
+  for (const [term, weight] of weights) total += weight * idf(term);
+  return total;
+}
+
+/** IDF-weighted share of the query's terms found in `terms`; `total` is {@link queryWeight}. */
+export function coverage(terms: ReadonlySet<string>, weights: ReadonlyMap<string, number>, idf: (term: string) => number, total: number): number {
   if (total <= 0) return 0;
   let covered = 0;
   for (const [term, weight] of weights) if (terms.has(term)) covered += weight * idf(term);

@@ -76,16 +76,17 @@ const UNTIMED_PATHS = new Set(['/api/ingest']);
 /**
  * Installs the access middlewares on an app, before its routes: security headers on every
  * response, then for the API CORS (when origins are configured), rate limiting, the API key and
- * the request timeout; the answering routes then wait their turn in one queue.
+ * the request timeout (not for re-ingest); the answering routes then wait their turn in one queue.
  */
 export function applyAccess(app: Hono, options: Partial<AccessOptions> = {}): void {
   const settings: AccessOptions = { ...defaultAccessOptions, ...options };
   app.use('*', securityHeaders());
+  const timeout = requestTimeout(settings.requestTimeoutMs);
   for (const path of API_PATHS) {
     if (settings.corsOrigins.length > 0) app.use(path, corsFor(settings.corsOrigins));
     if (settings.rateLimit > 0) app.use(path, rateLimit(settings));
     if (settings.apiKey !== undefined) app.use(path, requireApiKey(settings.apiKey));
-    app.use(path, requestTimeout(settings.requestTimeoutMs));
+    app.use(path, (c, next) => (UNTIMED_PATHS.has(c.req.path) ? next() : timeout(c, next)));
   }
   const queue = answerQueue(settings.maxConcurrentAnswers);
   for (const path of ANSWER_PATHS) app.use(path, queue);
@@ -181,11 +182,10 @@ export function requireApiKey(apiKey: string): MiddlewareHandler {
 
 /**
  * Answers 408 when the response has not started after `milliseconds`, and aborts the request's
- * signal so the engine stops working on it. Re-ingest (`POST /api/ingest`) is not timed.
+ * signal so the engine stops working on it.
  */
 export function requestTimeout(milliseconds: number): MiddlewareHandler {
   return async (c, next) => {
-    if (UNTIMED_PATHS.has(c.req.path)) return next();
     const timer = new AbortController();
     c.set('requestSignal', AbortSignal.any([c.req.raw.signal, timer.signal]));
     let handle: NodeJS.Timeout | undefined;
