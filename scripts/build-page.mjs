@@ -15,7 +15,10 @@ await rm(outputDirectory, { recursive: true, force: true });
 await mkdir(outputDirectory, { recursive: true });
 
 const result = await build({
-  entryPoints: { app: path.join(sourceDirectory, 'app.ts'), styles: path.join(sourceDirectory, 'styles.css') },
+  entryPoints: {
+    app: path.join(sourceDirectory, 'app.ts'),
+    styles: path.join(sourceDirectory, 'styles.css'),
+  },
   outdir: outputDirectory,
   entryNames: '[name]-[hash]',
   bundle: true,
@@ -30,7 +33,9 @@ const result = await build({
 
 /** The output file (as a URL path) built from an entry point. */
 const outputFor = (entry) => {
-  const found = Object.entries(result.metafile.outputs).find(([file, output]) => output.entryPoint?.endsWith(entry) && !file.endsWith('.map'));
+  const found = Object.entries(result.metafile.outputs).find(
+    ([file, output]) => output.entryPoint?.endsWith(entry) && !file.endsWith('.map'),
+  );
   if (!found) throw new Error(`esbuild produced no output for ${entry}`);
   return `/${path.basename(found[0])}`;
 };
@@ -50,5 +55,8 @@ await copyFile(path.join(sourceDirectory, 'favicon.svg'), path.join(outputDirect
 
 const scriptBytes = (await stat(path.join(outputDirectory, script))).size;
 const styleBytes = (await stat(path.join(outputDirectory, styles))).size;
-if (scriptBytes > MAX_SCRIPT_BYTES) throw new Error(`the page's JavaScript is ${scriptBytes} bytes, over the ${MAX_SCRIPT_BYTES}-byte budget`);
-console.log(`chat page: ${script.slice(1)} ${(scriptBytes / 1024).toFixed(1)} KB, ${styles.slice(1)} ${(styleBytes / 1024).toFixed(1)} KB → dist/page/`);
+if (scriptBytes > MAX_SCRIPT_BYTES)
+  throw new Error(`the page's JavaScript is ${scriptBytes} bytes, over the ${MAX_SCRIPT_BYTES}-byte budget`);
+console.log(
+  `chat page: ${script.slice(1)} ${(scriptBytes / 1024).toFixed(1)} KB, ${styles.slice(1)} ${(styleBytes / 1024).toFixed(1)} KB → dist/page/`,
+);

@@ -7,13 +7,32 @@ import os from 'node:os';
 import path from 'node:path';
 
 const [resultsDirectory = 'evals/results', target = 'EVALS.md'] = process.argv.slice(2);
-const BEGIN = '<!-- figures:begin (written by scripts/update-evals.sh from evals/results/; edits in here are overwritten) -->';
+const BEGIN =
+  '<!-- figures:begin (written by scripts/update-evals.sh from evals/results/; edits in here are overwritten) -->';
 const END = '<!-- figures:end -->';
 const RETRIEVERS = ['hybrid', 'bm25', 'dense'];
-const METRICS = ['n', 'n_answerable', 'n_unanswerable', 'hit_at_1', 'hit_at_3', 'hit_at_5', 'mrr', 'ndcg_at_10', 'answer_contains', 'citation_precision', 'citation_valid', 'refusal_accuracy', 'false_refusal_rate', 'latency_p50_ms', 'latency_p95_ms'];
+const METRICS = [
+  'n',
+  'n_answerable',
+  'n_unanswerable',
+  'hit_at_1',
+  'hit_at_3',
+  'hit_at_5',
+  'mrr',
+  'ndcg_at_10',
+  'answer_contains',
+  'citation_precision',
+  'citation_valid',
+  'refusal_accuracy',
+  'false_refusal_rate',
+  'latency_p50_ms',
+  'latency_p95_ms',
+];
 
 const read = (file) => JSON.parse(readFileSync(path.join(resultsDirectory, file), 'utf8'));
-const durations = existsSync(path.join(resultsDirectory, 'durations-ms.json')) ? read('durations-ms.json') : {};
+const durations = existsSync(path.join(resultsDirectory, 'durations-ms.json'))
+  ? read('durations-ms.json')
+  : {};
 
 function format(metric, value) {
   if (value === null || value === undefined) return '–';
@@ -23,7 +42,9 @@ function format(metric, value) {
 }
 
 function table(set, targets, extra = {}) {
-  const reports = Object.fromEntries(RETRIEVERS.map((retriever) => [retriever, read(`${set}-${retriever}.json`)]));
+  const reports = Object.fromEntries(
+    RETRIEVERS.map((retriever) => [retriever, read(`${set}-${retriever}.json`)]),
+  );
   const extraColumns = Object.keys(extra);
   const lines = [
     `| metric | ${RETRIEVERS.map((retriever) => (retriever === 'hybrid' ? '**hybrid** (default)' : retriever)).join(' | ')} | target |${extraColumns.map((column) => ` ${column} |`).join('')}`,
@@ -31,13 +52,17 @@ function table(set, targets, extra = {}) {
   ];
   for (const metric of METRICS) {
     const cells = RETRIEVERS.map((retriever) => format(metric, reports[retriever][metric]));
-    lines.push(`| ${metric} | ${cells.join(' | ')} | ${targets[metric] ?? ''} |${extraColumns.map((column) => ` ${extra[column][metric] ?? ''} |`).join('')}`);
+    lines.push(
+      `| ${metric} | ${cells.join(' | ')} | ${targets[metric] ?? ''} |${extraColumns.map((column) => ` ${extra[column][metric] ?? ''} |`).join('')}`,
+    );
   }
   const seconds = RETRIEVERS.map((retriever) => {
     const ms = durations[`${set}-${retriever}`];
     return ms === undefined ? '–' : `${(ms / 1000).toFixed(0)} s`;
   });
-  lines.push(`| whole run (ingest check + all questions) | ${seconds.join(' | ')} | ${targets.run ?? ''} |${extraColumns.map(() => ' |').join('')}`);
+  lines.push(
+    `| whole run (ingest check + all questions) | ${seconds.join(' | ')} | ${targets.run ?? ''} |${extraColumns.map(() => ' |').join('')}`,
+  );
   return { text: lines.join('\n'), config: reports.hybrid.config };
 }
 
@@ -58,11 +83,30 @@ const git = (...args) => {
 const commit = git('rev-parse', '--short', 'HEAD');
 const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 
-const corpus = table('corpus-questions', { hit_at_3: '= 1', answer_contains: '≥ 0.9', citation_valid: '= 1', refusal_accuracy: '= 1', false_refusal_rate: '≤ 0.05' });
+const corpus = table('corpus-questions', {
+  hit_at_3: '= 1',
+  answer_contains: '≥ 0.9',
+  citation_valid: '= 1',
+  refusal_accuracy: '= 1',
+  false_refusal_rate: '≤ 0.05',
+});
 const squad = table(
   'squad-part-a',
-  { hit_at_1: '≥ 0.82', hit_at_5: '≥ 0.95', answer_contains: '≥ 0.72', citation_valid: '= 1', run: '< 5 min' },
-  { 'plain BM25 reference': { hit_at_1: '0.763', hit_at_5: '0.918', mrr: '0.831', answer_contains: '≈ 0.67 ¹' } },
+  {
+    hit_at_1: '≥ 0.82',
+    hit_at_5: '≥ 0.95',
+    answer_contains: '≥ 0.72',
+    citation_valid: '= 1',
+    run: '< 5 min',
+  },
+  {
+    'plain BM25 reference': {
+      hit_at_1: '0.763',
+      hit_at_5: '0.918',
+      mrr: '0.831',
+      answer_contains: '≈ 0.67 ¹',
+    },
+  },
 );
 
 const section = `${BEGIN}
@@ -107,6 +151,8 @@ const current = existsSync(target) ? readFileSync(target, 'utf8') : `${header}${
 const begin = current.indexOf(BEGIN);
 const end = current.indexOf(END);
 if (begin === -1 || end === -1 || end < begin) {
-  throw new Error(`${target} has no figures markers; add the lines\n${BEGIN}\n${END}\nwhere the figures should go`);
+  throw new Error(
+    `${target} has no figures markers; add the lines\n${BEGIN}\n${END}\nwhere the figures should go`,
+  );
 }
 writeFileSync(target, `${current.slice(0, begin)}${section}${current.slice(end + END.length)}`);

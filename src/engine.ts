@@ -1,10 +1,10 @@
-import { watchFile, unwatchFile } from 'node:fs';
+import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { ExtractiveGenerator, ask, askStream, type AskContext, type AskRequest } from './answer/index.js';
+import { type AskContext, type AskRequest, ask, askStream, ExtractiveGenerator } from './answer/index.js';
 import type { EmbedderProvider } from './embed/index.js';
 import { FootnoteError } from './errors.js';
-import { analyze, currentGeneration, loadIndex, type LoadedIndex } from './index/index.js';
+import { analyze, currentGeneration, type LoadedIndex, loadIndex } from './index/index.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
 import type { Answer, AnswerStreamPart, Embedder, Generator, SourceDocument } from './types.js';
 
@@ -56,7 +56,12 @@ export class Engine {
   }
 
   static async open(options: Partial<EngineOptions> & Pick<EngineOptions, 'embedder'>): Promise<Engine> {
-    const settings: EngineOptions = { indexDirectory: '.footnote', retriever: {}, groundingThreshold: DEFAULT_GROUNDING_THRESHOLD, ...options };
+    const settings: EngineOptions = {
+      indexDirectory: '.footnote',
+      retriever: {},
+      groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
+      ...options,
+    };
     return new Engine(settings, await loadSnapshot(settings));
   }
 
@@ -111,7 +116,12 @@ export class Engine {
         .then((swapped) => {
           if (swapped) this.options.onReload?.({ generation: this.snapshot.generation });
         })
-        .catch((error: Error) => this.options.onReload?.({ generation: currentGeneration(this.options.indexDirectory) ?? '', error }))
+        .catch((error: Error) =>
+          this.options.onReload?.({
+            generation: currentGeneration(this.options.indexDirectory) ?? '',
+            error,
+          }),
+        )
         .finally(() => {
           busy = false;
         });
@@ -136,7 +146,10 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
   await preparing;
   const embedder = await options.embedder.restore(index.embedderState);
   if (embedder.dimensions !== index.manifest.embedder.dimensions) {
-    throw new FootnoteError('embedder_mismatch', `index vectors have ${index.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``);
+    throw new FootnoteError(
+      'embedder_mismatch',
+      `index vectors have ${index.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``,
+    );
   }
   const retriever = new HybridRetriever(index, embedder, options.retriever);
   const documentCount = index.chunks.length;
@@ -164,7 +177,10 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
     source: (sourceId) => index.sourceById.get(sourceId),
     sourceTerms: (sourceId) => {
       let terms = sourceTermCache.get(sourceId);
-      if (!terms) sourceTermCache.set(sourceId, (terms = new Set(analyze(index.sourceById.get(sourceId)?.text ?? ''))));
+      if (!terms) {
+        terms = new Set(analyze(index.sourceById.get(sourceId)?.text ?? ''));
+        sourceTermCache.set(sourceId, terms);
+      }
       return terms;
     },
     groundingThreshold: options.groundingThreshold,

@@ -48,7 +48,11 @@ export class FootnoteError extends Error {
   /** Extra fields for a client (e.g. `param` for the OpenAI-compatible API). */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FootnoteError';
     this.code = code;
@@ -58,7 +62,12 @@ export class FootnoteError extends Error {
 
   /** True for problems the user can fix (bad input, missing index); false for our own bugs. */
   get isUserError(): boolean {
-    return this.status < 500 || this.code === 'index_missing' || this.code === 'index_corrupt' || this.code === 'model_files_missing';
+    return (
+      this.status < 500 ||
+      this.code === 'index_missing' ||
+      this.code === 'index_corrupt' ||
+      this.code === 'model_files_missing'
+    );
   }
 }
 

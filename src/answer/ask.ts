@@ -1,9 +1,19 @@
 import { FootnoteError } from '../errors.js';
 import { analyze } from '../index/index.js';
 import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
-import type { Answer, AnswerStreamPart, ChatTurn, Citation, Embedder, Generator, Passage, ScoredSentence, SourceDocument } from '../types.js';
+import type {
+  Answer,
+  AnswerStreamPart,
+  ChatTurn,
+  Citation,
+  Embedder,
+  Generator,
+  Passage,
+  ScoredSentence,
+  SourceDocument,
+} from '../types.js';
 import { isCitationExact } from './citations.js';
-import { coverage, queryWeight, scoreEvidence, type EvidenceOptions } from './score-evidence.js';
+import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
 const TYPE_WINDOW = 5;
@@ -104,8 +114,13 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   );
   const { termWeights } = retrieval.query;
   const total = queryWeight(termWeights, context.idf);
-  const sourceCoverage = retrieval.passages.map((passage) => coverage(context.sourceTerms(passage.sourceId), termWeights, context.idf, total));
-  const order = rerank(retrieval.passages, candidates, sourceCoverage, { retrievalWeight: context.retrievalWeight ?? 0.2, sourceWeight: context.sourceWeight ?? 0.25 });
+  const sourceCoverage = retrieval.passages.map((passage) =>
+    coverage(context.sourceTerms(passage.sourceId), termWeights, context.idf, total),
+  );
+  const order = rerank(retrieval.passages, candidates, sourceCoverage, {
+    retrievalWeight: context.retrievalWeight ?? 0.2,
+    sourceWeight: context.sourceWeight ?? 0.25,
+  });
   const rankedSources = [...new Set(order.map((index) => retrieval.passages[index]!.source))];
   const { passages, evidence } = keepOnly(retrieval.passages, candidates, order.slice(0, k));
   retrieval.passages = passages;
@@ -115,12 +130,20 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   const answerStarted = performance.now();
   const finish = (answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources'>): AnswerStreamPart => ({
     type: 'finish',
-    answer: { ...answer, passages: retrieval.passages, rankedSources, timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) } },
+    answer: {
+      ...answer,
+      passages: retrieval.passages,
+      rankedSources,
+      timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) },
+    },
   });
   // The answer must hold the kind of thing asked for ("on what date" → a date): the best sentence
   // that does, among the strongest few, leads; if none does, the corpus does not answer it.
   const typed = evidence.slice(0, TYPE_WINDOW).find((sentence) => sentence.typeMatch);
-  if (typed && typed !== evidence[0]) evidence.splice(evidence.indexOf(typed), 1), evidence.unshift(typed);
+  if (typed && typed !== evidence[0]) {
+    evidence.splice(evidence.indexOf(typed), 1);
+    evidence.unshift(typed);
+  }
   const best = evidence[0];
   const offTopic = unknownShare(request.question, context) > (context.maxUnknownShare ?? 0.6);
   if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
@@ -130,7 +153,10 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
       grounded: false,
       citations: [],
       generator: context.generator.id,
-      notice: retrieval.passages.length > 0 ? 'The passages listed are the closest matches in the corpus; they do not answer the question.' : 'The corpus has no passage related to this question.',
+      notice:
+        retrieval.passages.length > 0
+          ? 'The passages listed are the closest matches in the corpus; they do not answer the question.'
+          : 'The corpus has no passage related to this question.',
     });
     return;
   }
@@ -189,25 +215,40 @@ export async function ask(request: AskRequest, context: AskContext): Promise<Ans
  * Orders the retrieved passages by retrieval score, their best sentence's evidence score and
  * their source's coverage of the question together; returns their indexes, best first.
  */
-function rerank(passages: Passage[], evidence: ScoredSentence[], sourceCoverage: number[], weights: { retrievalWeight: number; sourceWeight: number }): number[] {
+function rerank(
+  passages: Passage[],
+  evidence: ScoredSentence[],
+  sourceCoverage: number[],
+  weights: { retrievalWeight: number; sourceWeight: number },
+): number[] {
   const best = new Map<number, number>();
-  for (const sentence of evidence) if (!best.has(sentence.passageIndex)) best.set(sentence.passageIndex, sentence.score);
+  for (const sentence of evidence)
+    if (!best.has(sentence.passageIndex)) best.set(sentence.passageIndex, sentence.score);
   const topRetrieval = Math.max(1e-9, ...passages.map((passage) => passage.score));
   return passages
     .map((passage, index) => ({
       index,
-      score: weights.retrievalWeight * (passage.score / topRetrieval) + (1 - weights.retrievalWeight) * (best.get(index) ?? 0) + weights.sourceWeight * (sourceCoverage[index] ?? 0),
+      score:
+        weights.retrievalWeight * (passage.score / topRetrieval) +
+        (1 - weights.retrievalWeight) * (best.get(index) ?? 0) +
+        weights.sourceWeight * (sourceCoverage[index] ?? 0),
     }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .map((entry) => entry.index);
 }
 
 /** The passages at `kept` (in that order) and only their evidence, re-indexed to the new order. */
-function keepOnly(passages: Passage[], evidence: ScoredSentence[], kept: number[]): { passages: Passage[]; evidence: ScoredSentence[] } {
+function keepOnly(
+  passages: Passage[],
+  evidence: ScoredSentence[],
+  kept: number[],
+): { passages: Passage[]; evidence: ScoredSentence[] } {
   const newIndex = new Map(kept.map((index, rank) => [index, rank]));
   return {
     passages: kept.map((index) => passages[index]!),
-    evidence: evidence.filter((sentence) => newIndex.has(sentence.passageIndex)).map((sentence) => ({ ...sentence, passageIndex: newIndex.get(sentence.passageIndex)! })),
+    evidence: evidence
+      .filter((sentence) => newIndex.has(sentence.passageIndex))
+      .map((sentence) => ({ ...sentence, passageIndex: newIndex.get(sentence.passageIndex)! })),
   };
 }
 
@@ -224,7 +265,11 @@ function unknownShare(question: string, context: AskContext): number {
 }
 
 /** The generator's standalone rewrite of a follow-up, or undefined (no history, no hook, or it failed). */
-async function condenseQuestion(request: AskRequest, history: ChatTurn[], generator: Generator): Promise<string | undefined> {
+async function condenseQuestion(
+  request: AskRequest,
+  history: ChatTurn[],
+  generator: Generator,
+): Promise<string | undefined> {
   if (!generator.condense || !history.some((turn) => turn.role === 'user')) return undefined;
   try {
     const rewritten = (await generator.condense(request.question, history, request.signal)).trim();

@@ -3,7 +3,8 @@ import type { Citation, ScoredSentence } from '../types.js';
 /** 1-based line number of a character offset. */
 export function lineAt(text: string, offset: number): number {
   let line = 1;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) line++;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1))
+    line++;
   return line;
 }
 
@@ -28,5 +29,10 @@ export function citationFor(
 
 /** True when the citation's quote is exactly the source text at its offsets. */
 export function isCitationExact(citation: Citation, sourceText: string): boolean {
-  return citation.start >= 0 && citation.end <= sourceText.length && citation.end > citation.start && sourceText.slice(citation.start, citation.end) === citation.quote;
+  return (
+    citation.start >= 0 &&
+    citation.end <= sourceText.length &&
+    citation.end > citation.start &&
+    sourceText.slice(citation.start, citation.end) === citation.quote
+  );
 }

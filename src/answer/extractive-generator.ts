@@ -1,6 +1,6 @@
 import { analyze } from '../index/index.js';
-import { citationFor } from './citations.js';
 import type { AnswerStreamPart, GenerateInput, Generator, ScoredSentence } from '../types.js';
+import { citationFor } from './citations.js';
 
 export interface ExtractiveOptions {
   /** Sentences in an answer at most. @default 3 */
@@ -13,7 +13,12 @@ export interface ExtractiveOptions {
   newSourceBonus: number;
 }
 
-export const defaultExtractiveOptions: ExtractiveOptions = { maxSentences: 3, relativeThreshold: 0.8, maxOverlap: 0.5, newSourceBonus: 1.05 };
+export const defaultExtractiveOptions: ExtractiveOptions = {
+  maxSentences: 3,
+  relativeThreshold: 0.8,
+  maxOverlap: 0.5,
+  newSourceBonus: 1.05,
+};
 
 /**
  * The default, offline answerer: the best evidence sentences, verbatim, best first, each
@@ -32,14 +37,20 @@ export class ExtractiveGenerator implements Generator {
     for (const [index, sentence] of chosen.entries()) {
       input.signal?.throwIfAborted();
       const n = index + 1;
-      yield { type: 'text-delta', text: `${index === 0 ? '' : ' '}${sentence.text.replace(/\s*\n\s*/g, ' ')} [${n}]` };
+      yield {
+        type: 'text-delta',
+        text: `${index === 0 ? '' : ' '}${sentence.text.replace(/\s*\n\s*/g, ' ')} [${n}]`,
+      };
       yield { type: 'citation', citation: citationFor(n, sentence, input.sourceOf(sentence.sourceId)) };
     }
   }
 }
 
 /** Picks the answer's sentences: the best, then up to two more that are strong and not redundant. */
-export function selectSentences(evidence: ScoredSentence[], options: ExtractiveOptions = defaultExtractiveOptions): ScoredSentence[] {
+export function selectSentences(
+  evidence: ScoredSentence[],
+  options: ExtractiveOptions = defaultExtractiveOptions,
+): ScoredSentence[] {
   const best = evidence[0];
   if (!best) return [];
   const chosen = [best];
@@ -48,13 +59,22 @@ export function selectSentences(evidence: ScoredSentence[], options: ExtractiveO
   const rest = evidence
     .slice(1)
     .filter((sentence) => sentence.score >= options.relativeThreshold * best.score)
-    .map((sentence) => ({ sentence, adjusted: sentence.score * (sources.has(sentence.sourceId) ? 1 : options.newSourceBonus) }))
+    .map((sentence) => ({
+      sentence,
+      adjusted: sentence.score * (sources.has(sentence.sourceId) ? 1 : options.newSourceBonus),
+    }))
     .sort((a, b) => b.adjusted - a.adjusted);
   for (const { sentence } of rest) {
     if (chosen.length >= options.maxSentences) break;
     const terms = new Set(analyze(sentence.text));
     if (chosenTerms.some((other) => jaccard(terms, other) > options.maxOverlap)) continue;
-    if (chosen.some((other) => other.sourceId === sentence.sourceId && other.start < sentence.end && sentence.start < other.end)) continue;
+    if (
+      chosen.some(
+        (other) =>
+          other.sourceId === sentence.sourceId && other.start < sentence.end && sentence.start < other.end,
+      )
+    )
+      continue;
     chosen.push(sentence);
     chosenTerms.push(terms);
     sources.add(sentence.sourceId);

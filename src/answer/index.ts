@@ -1,4 +1,15 @@
-export { REFUSAL, ask, askStream, type AskContext, type AskRequest } from './ask.js';
+export { type AskContext, type AskRequest, ask, askStream, REFUSAL } from './ask.js';
 export { citationFor, isCitationExact, lineAt } from './citations.js';
-export { ExtractiveGenerator, defaultExtractiveOptions, selectSentences, type ExtractiveOptions } from './extractive-generator.js';
-export { answerType, defaultEvidenceOptions, scoreEvidence, type EvidenceInput, type EvidenceOptions } from './score-evidence.js';
+export {
+  defaultExtractiveOptions,
+  ExtractiveGenerator,
+  type ExtractiveOptions,
+  selectSentences,
+} from './extractive-generator.js';
+export {
+  answerType,
+  defaultEvidenceOptions,
+  type EvidenceInput,
+  type EvidenceOptions,
+  scoreEvidence,
+} from './score-evidence.js';

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
 import { ChatPromptTemplate, MessagesPlaceholder, PromptTemplate } from '@langchain/core/prompts';
 import { ChatOpenAI } from '@langchain/openai';
 import { FootnoteError } from '../errors.js';
 import type { Answer, AnswerStreamPart, ChatTurn, Citation, GenerateInput, Generator } from '../types.js';
-import { AnswerVerifier, SentenceSplitter, type CheckedSentence } from './verify-answer.js';
+import { AnswerVerifier, type CheckedSentence, SentenceSplitter } from './verify-answer.js';
 
 export interface LlmGeneratorOptions {
   /** Any OpenAI-compatible API, e.g. `http://localhost:11434/v1` (Ollama) or `http://localhost:8080/v1` (llama.cpp). */
@@ -107,14 +107,20 @@ export class LlmGenerator implements Generator {
       new MessagesPlaceholder('history'),
       ['human', '{question}'],
     ]);
-    this.condensePrompt = PromptTemplate.fromTemplate(readPrompt(this.options.promptsDirectory, 'condense.txt', ['history', 'question']));
+    this.condensePrompt = PromptTemplate.fromTemplate(
+      readPrompt(this.options.promptsDirectory, 'condense.txt', ['history', 'question']),
+    );
   }
 
   /**
    * Rewrites a follow-up ("What did he say next?") into a standalone question for retrieval.
    * Throws when the model cannot be reached; the caller then retrieves with the history instead.
    */
-  readonly condense = async (question: string, history: ChatTurn[], signal?: AbortSignal): Promise<string> => {
+  readonly condense = async (
+    question: string,
+    history: ChatTurn[],
+    signal?: AbortSignal,
+  ): Promise<string> => {
     const turns = history
       .filter((turn) => turn.role !== 'system')
       .slice(-this.options.historyTurns)
@@ -131,12 +137,18 @@ export class LlmGenerator implements Generator {
 
   async *generate(input: GenerateInput): AsyncGenerator<AnswerStreamPart> {
     const messages = await this.answerPrompt.formatMessages({
-      passages: input.passages.map((passage, index) => `[${index + 1}] ${passage.title} (${passage.source})\n${passage.text.trim()}`).join('\n\n'),
+      passages: input.passages
+        .map(
+          (passage, index) => `[${index + 1}] ${passage.title} (${passage.source})\n${passage.text.trim()}`,
+        )
+        .join('\n\n'),
       passage_numbers: input.passages.map((_passage, index) => `[${index + 1}]`).join(', '),
       history: input.history
         .filter((turn) => turn.role !== 'system')
         .slice(-this.options.historyTurns)
-        .map((turn) => (turn.role === 'user' ? new HumanMessage(turn.content) : new AIMessage(withoutMarkers(turn.content)))),
+        .map((turn) =>
+          turn.role === 'user' ? new HumanMessage(turn.content) : new AIMessage(withoutMarkers(turn.content)),
+        ),
       question: input.question,
     });
     const verifier = new AnswerVerifier(input.passages, { minSupport: this.options.minSupport });
@@ -207,7 +219,10 @@ export class LlmGenerator implements Generator {
   /** Streams the model's tokens, retrying (with backoff) only while nothing has been received. */
   private async *stream(messages: BaseMessage[], signal: AbortSignal | undefined): AsyncGenerator<string> {
     if (Date.now() < this.unavailableUntil) {
-      throw new FootnoteError('llm_unavailable', `it failed moments ago; it will be tried again in ${Math.ceil((this.unavailableUntil - Date.now()) / 1000)} s`);
+      throw new FootnoteError(
+        'llm_unavailable',
+        `it failed moments ago; it will be tried again in ${Math.ceil((this.unavailableUntil - Date.now()) / 1000)} s`,
+      );
     }
     for (let attempt = 0; ; attempt++) {
       let received = false;
@@ -220,23 +235,32 @@ export class LlmGenerator implements Generator {
       } catch (error) {
         if (signal?.aborted) throw error;
         if (received || attempt >= this.options.retries || !isRetryable(error)) {
-          if (!received && (isRetryable(error) || error instanceof LlmTimeoutError)) this.unavailableUntil = Date.now() + this.options.cooldownMs;
+          if (!received && (isRetryable(error) || error instanceof LlmTimeoutError))
+            this.unavailableUntil = Date.now() + this.options.cooldownMs;
           throw error;
         }
         const delay = this.options.retryDelayMs * 2 ** attempt;
-        this.options.onError(`llm ${this.options.model}: attempt ${attempt + 1} failed (${describeFailure(error)}); retrying in ${delay} ms`);
+        this.options.onError(
+          `llm ${this.options.model}: attempt ${attempt + 1} failed (${describeFailure(error)}); retrying in ${delay} ms`,
+        );
         await sleep(delay, signal);
       }
     }
   }
 
-  private async *streamOnce(messages: BaseMessage[], signal: AbortSignal | undefined): AsyncGenerator<string> {
+  private async *streamOnce(
+    messages: BaseMessage[],
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<string> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
-      timer = setTimeout(() => controller.abort(new LlmTimeoutError(this.options.timeoutMs)), this.options.timeoutMs);
+      timer = setTimeout(
+        () => controller.abort(new LlmTimeoutError(this.options.timeoutMs)),
+        this.options.timeoutMs,
+      );
     };
     try {
       arm();
@@ -257,10 +281,19 @@ export class LlmGenerator implements Generator {
 }
 
 /** The generator's verdict; `askStream` fills in passages, ranked sources and timings. */
-function finish(input: GenerateInput, answer: Pick<Answer, 'answer' | 'citations' | 'generator'> & Partial<Answer>): AnswerStreamPart {
+function finish(
+  input: GenerateInput,
+  answer: Pick<Answer, 'answer' | 'citations' | 'generator'> & Partial<Answer>,
+): AnswerStreamPart {
   return {
     type: 'finish',
-    answer: { grounded: true, passages: input.passages, rankedSources: [], timings: { retrieveMs: 0, answerMs: 0 }, ...answer },
+    answer: {
+      grounded: true,
+      passages: input.passages,
+      rankedSources: [],
+      timings: { retrieveMs: 0, answerMs: 0 },
+      ...answer,
+    },
   };
 }
 
@@ -270,10 +303,18 @@ function readPrompt(directory: string, name: string, variables: string[]): strin
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new FootnoteError('internal', `prompt template ${name} is missing from ${directory}; it ships in Footnote's prompts/ folder`, { cause: error });
+    throw new FootnoteError(
+      'internal',
+      `prompt template ${name} is missing from ${directory}; it ships in Footnote's prompts/ folder`,
+      { cause: error },
+    );
   }
   const missing = variables.filter((variable) => !text.includes(`{${variable}}`));
-  if (missing.length > 0) throw new FootnoteError('internal', `prompt template ${name} must contain ${missing.map((variable) => `{${variable}}`).join(' and ')}`);
+  if (missing.length > 0)
+    throw new FootnoteError(
+      'internal',
+      `prompt template ${name} must contain ${missing.map((variable) => `{${variable}}`).join(' and ')}`,
+    );
   return text.trim();
 }
 
@@ -302,8 +343,10 @@ function isRetryable(error: unknown): boolean {
 function describeFailure(error: unknown): string {
   if (error instanceof LlmTimeoutError || error instanceof FootnoteError) return error.message;
   const status = statusOf(error);
-  if (status === 404) return 'HTTP 404: the model or the API path was not found; check FOOTNOTE_LLM_MODEL and that FOOTNOTE_LLM_BASE_URL ends in /v1';
-  if (status === 401 || status === 403) return `HTTP ${status}: the endpoint refused the API key; check FOOTNOTE_LLM_API_KEY`;
+  if (status === 404)
+    return 'HTTP 404: the model or the API path was not found; check FOOTNOTE_LLM_MODEL and that FOOTNOTE_LLM_BASE_URL ends in /v1';
+  if (status === 401 || status === 403)
+    return `HTTP ${status}: the endpoint refused the API key; check FOOTNOTE_LLM_API_KEY`;
   if (status !== undefined) return `HTTP ${status}`;
   for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
     const code = (cause as { code?: unknown }).code;

@@ -33,10 +33,37 @@ export interface CheckedSentence {
 }
 
 const MARKER = /(\s*)\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]/g;
-const NOT_FOUND = /\b(?:couldn['’]?t|could not|cannot|can['’]?t|unable to|did not|didn['’]?t)\s+find\b|\bnot (?:mentioned|stated|found|covered) in the passages\b|\bpassages do not (?:answer|say|mention|contain)\b/i;
-const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'st', 'gen', 'col', 'lt', 'sgt', 'capt', 'gov', 'sen', 'rep', 'prof', 'jr', 'sr', 'no', 'vs', 'etc', 'e.g', 'i.e', 'u.s', 'u.n', 'u.k']);
+const NOT_FOUND =
+  /\b(?:couldn['’]?t|could not|cannot|can['’]?t|unable to|did not|didn['’]?t)\s+find\b|\bnot (?:mentioned|stated|found|covered) in the passages\b|\bpassages do not (?:answer|say|mention|contain)\b/i;
+const ABBREVIATIONS = new Set([
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'st',
+  'gen',
+  'col',
+  'lt',
+  'sgt',
+  'capt',
+  'gov',
+  'sen',
+  'rep',
+  'prof',
+  'jr',
+  'sr',
+  'no',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'u.s',
+  'u.n',
+  'u.k',
+]);
 /** End of a sentence: terminal punctuation, closing quotes, trailing markers, then space before a capital. */
-const SENTENCE_END = /[.!?]["'”’)]*(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*[ \t]*(?:\n\s*|[ \t]+(?=["'“‘(]?[\p{Lu}\d]))|\n\s*(?=\S)/gu;
+const SENTENCE_END =
+  /[.!?]["'”’)]*(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*[ \t]*(?:\n\s*|[ \t]+(?=["'“‘(]?[\p{Lu}\d]))|\n\s*(?=\S)/gu;
 
 /**
  * Cuts streamed text into sentences as soon as each one is complete, so an answer can be
@@ -103,7 +130,9 @@ export class AnswerVerifier {
   check(segment: string): CheckedSentence {
     const cited: number[] = [];
     const text = segment.replace(MARKER, (_marker, space: string, list: string) => {
-      const valid = [...new Set(list.split(/\s*[,;]\s*/).map(Number))].filter((number) => Number.isInteger(number) && number >= 1 && number <= this.passages.length);
+      const valid = [...new Set(list.split(/\s*[,;]\s*/).map(Number))].filter(
+        (number) => Number.isInteger(number) && number >= 1 && number <= this.passages.length,
+      );
       if (valid.length === 0) return '';
       const footnotes = valid.map((number) => {
         const index = number - 1;
@@ -127,14 +156,23 @@ export class AnswerVerifier {
       support = share(terms, available);
       verdict = cited.length > 0 && support >= this.options.minSupport ? 'supported' : 'unsupported';
     }
-    const checked: CheckedSentence = { text, claim, passages: cited, support, verdict, saysNotFound: cited.length === 0 && NOT_FOUND.test(claim) };
+    const checked: CheckedSentence = {
+      text,
+      claim,
+      passages: cited,
+      support,
+      verdict,
+      saysNotFound: cited.length === 0 && NOT_FOUND.test(claim),
+    };
     this.sentences.push(checked);
     return checked;
   }
 
   /** Sentences judged unsupported, as shown in the answer. */
   get unsupported(): string[] {
-    return this.sentences.filter((sentence) => sentence.verdict === 'unsupported').map((sentence) => sentence.text.trim());
+    return this.sentences
+      .filter((sentence) => sentence.verdict === 'unsupported')
+      .map((sentence) => sentence.text.trim());
   }
 
   /**
@@ -146,8 +184,11 @@ export class AnswerVerifier {
     for (const [index, n] of this.numbers) {
       const passage = this.passages[index]!;
       const source = sourceOf(passage.sourceId);
-      const claims = this.sentences.filter((sentence) => sentence.passages.includes(index)).map((sentence) => new Set(analyze(sentence.claim)));
-      const spans: Array<[number, number]> = passage.sentences.length > 0 ? passage.sentences : [[passage.start, passage.end]];
+      const claims = this.sentences
+        .filter((sentence) => sentence.passages.includes(index))
+        .map((sentence) => new Set(analyze(sentence.claim)));
+      const spans: Array<[number, number]> =
+        passage.sentences.length > 0 ? passage.sentences : [[passage.start, passage.end]];
       let best = { start: spans[0]![0], end: spans[0]![1], score: -1 };
       for (const [start, end] of spans) {
         const terms = new Set(analyze(source.text.slice(start, end)));

@@ -1,6 +1,6 @@
 import type { Chunk, SourceDocument } from '../types.js';
 import { LineIndex } from './line-index.js';
-import { segmentSentences, trimSpan, type SentenceSpan } from './segment-sentences.js';
+import { type SentenceSpan, segmentSentences, trimSpan } from './segment-sentences.js';
 
 /** How documents are cut into chunks. Recorded in the index manifest. */
 export interface ChunkingOptions {
@@ -36,13 +36,18 @@ export type ChunkDraft = Omit<Chunk, 'id'>;
  * Cuts a document into chunks on sentence boundaries. Boilerplate ranges are never part of a
  * chunk; every chunk satisfies `document.text.slice(start, end) === text`.
  */
-export function chunkDocument(document: SourceDocument, options: Partial<ChunkingOptions> = {}): ChunkDraft[] {
+export function chunkDocument(
+  document: SourceDocument,
+  options: Partial<ChunkingOptions> = {},
+): ChunkDraft[] {
   const settings = { ...defaultChunkingOptions, ...options };
   const { text } = document;
   const lines = new LineIndex(text);
   const chunks: ChunkDraft[] = [];
   for (const segment of proseSegments(text, document.boilerplate)) {
-    const sentences = segmentSentences(text, segment).flatMap((sentence) => splitLongSentence(text, sentence, settings.maxSentenceChars));
+    const sentences = segmentSentences(text, segment).flatMap((sentence) =>
+      splitLongSentence(text, sentence, settings.maxSentenceChars),
+    );
     packSentences(sentences, settings).forEach(({ first, last }) => {
       const inside = sentences.slice(first, last + 1);
       const start = inside[0]!.start;
@@ -90,13 +95,17 @@ function splitLongSentence(text: string, sentence: SentenceSpan, maxChars: numbe
 }
 
 /** Groups consecutive sentences into chunks; returns index ranges into `sentences`. */
-function packSentences(sentences: SentenceSpan[], settings: ChunkingOptions): Array<{ first: number; last: number }> {
+function packSentences(
+  sentences: SentenceSpan[],
+  settings: ChunkingOptions,
+): Array<{ first: number; last: number }> {
   const chunks: Array<{ first: number; last: number }> = [];
   let first = 0;
   while (first < sentences.length) {
     let last = first;
     const chunkStart = sentences[first]!.start;
-    while (last + 1 < sentences.length && sentences[last + 1]!.end - chunkStart <= settings.targetChars) last++;
+    while (last + 1 < sentences.length && sentences[last + 1]!.end - chunkStart <= settings.targetChars)
+      last++;
     chunks.push({ first, last });
     if (last + 1 >= sentences.length) break;
     // Step forward, keeping `overlapSentences` sentences, but always make progress.

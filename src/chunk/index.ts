@@ -1,3 +1,8 @@
-export { chunkDocument, defaultChunkingOptions, type ChunkDraft, type ChunkingOptions } from './chunk-document.js';
+export {
+  type ChunkDraft,
+  type ChunkingOptions,
+  chunkDocument,
+  defaultChunkingOptions,
+} from './chunk-document.js';
 export { LineIndex } from './line-index.js';
-export { segmentSentences, trimSpan, type SentenceSpan } from './segment-sentences.js';
+export { type SentenceSpan, segmentSentences, trimSpan } from './segment-sentences.js';

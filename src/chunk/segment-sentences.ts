@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import type winkNLP from 'wink-nlp';
 import type model from 'wink-eng-lite-web-model';
+import type winkNLP from 'wink-nlp';
 
 /** A sentence as a character span of the text it came from. */
 export interface SentenceSpan {
@@ -36,7 +36,10 @@ const LONG_LINE_MEDIAN = 100;
  * @example
  * segmentSentences('Hi there. Bye.') // → [{ start: 0, end: 9 }, { start: 10, end: 14 }]
  */
-export function segmentSentences(text: string, range: SentenceSpan = { start: 0, end: text.length }): SentenceSpan[] {
+export function segmentSentences(
+  text: string,
+  range: SentenceSpan = { start: 0, end: text.length },
+): SentenceSpan[] {
   const sentences: SentenceSpan[] = [];
   for (const block of splitBlocks(text, range)) {
     segmentBlock(text, block, sentences);
@@ -46,7 +49,11 @@ export function segmentSentences(text: string, range: SentenceSpan = { start: 0,
 
 function splitBlocks(text: string, range: SentenceSpan): SentenceSpan[] {
   const slice = text.slice(range.start, range.end);
-  const lineLengths = slice.split('\n').map((line) => line.trim().length).filter((length) => length > 0).sort((a, b) => a - b);
+  const lineLengths = slice
+    .split('\n')
+    .map((line) => line.trim().length)
+    .filter((length) => length > 0)
+    .sort((a, b) => a - b);
   const median = lineLengths[Math.floor(lineLengths.length / 2)] ?? 0;
   const separator = median >= LONG_LINE_MEDIAN || lineLengths.length <= 1 ? /\n/g : /\n[ \t\r\f\v]*\n/g;
   const blocks: SentenceSpan[] = [];
@@ -66,7 +73,10 @@ function splitHeadings(text: string, block: SentenceSpan): SentenceSpan[] {
   if (firstBreak === -1 || firstBreak >= block.end) return [block];
   const firstLine = text.slice(block.start, firstBreak).trim();
   if (firstLine.length > 0 && firstLine.length <= 80 && !/[.!?:;,"'”’)]$/.test(firstLine)) {
-    return [{ start: block.start, end: firstBreak }, ...splitHeadings(text, { start: firstBreak + 1, end: block.end })];
+    return [
+      { start: block.start, end: firstBreak },
+      ...splitHeadings(text, { start: firstBreak + 1, end: block.end }),
+    ];
   }
   return [block];
 }

@@ -14,36 +14,62 @@ export function askCommand(config: () => EnvironmentConfig): Command {
     .argument('<question...>', 'the question (quote it, or not)')
     .option('--json', 'print the same JSON object as POST /api/ask')
     .option('--corpus <dir>', 'corpus folder to ingest first when there is no index yet (default corpus/)')
-    .action(async (words: string[], flags: { json?: boolean; indexDir?: string; embedder?: string; k?: number; retriever: RetrieverMode; corpus?: string; generator?: string }) => {
-      // The same limits as POST /api/ask: a non-empty question of at most 2,000 characters, k in 1-20.
-      const request = requestSchemas(defaultRequestLimits).ask.safeParse({ question: words.join(' '), ...(flags.k === undefined ? {} : { k: flags.k }) });
-      if (!request.success) throw invalidRequest(describeZodError(request.error));
-      const runtime = createRuntime(config(), { ...flags, mode: flags.retriever });
-      if (!indexExists(runtime.indexDirectory)) {
-        runtime.notice(`no index in ${runtime.indexDirectory} yet; ingesting ${runtime.corpusDirectory} first`);
-        await runIngest(runtime, { quiet: true });
-      }
-      const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
-      const answer = await engine.ask({ question: request.data.question });
-      process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
-    });
+    .action(
+      async (
+        words: string[],
+        flags: {
+          json?: boolean;
+          indexDir?: string;
+          embedder?: string;
+          k?: number;
+          retriever: RetrieverMode;
+          corpus?: string;
+          generator?: string;
+        },
+      ) => {
+        // The same limits as POST /api/ask: a non-empty question of at most 2,000 characters, k in 1-20.
+        const request = requestSchemas(defaultRequestLimits).ask.safeParse({
+          question: words.join(' '),
+          ...(flags.k === undefined ? {} : { k: flags.k }),
+        });
+        if (!request.success) throw invalidRequest(describeZodError(request.error));
+        const runtime = createRuntime(config(), { ...flags, mode: flags.retriever });
+        if (!indexExists(runtime.indexDirectory)) {
+          runtime.notice(
+            `no index in ${runtime.indexDirectory} yet; ingesting ${runtime.corpusDirectory} first`,
+          );
+          await runIngest(runtime, { quiet: true });
+        }
+        const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
+        const answer = await engine.ask({ question: request.data.question });
+        process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
+      },
+    );
 }
 
 /** The answer for a terminal: text, then one footnote per citation with file, line and quote. */
 export function formatAnswer(answer: Answer): string {
   const lines = [answer.answer, ''];
   for (const citation of answer.citations) {
-    lines.push(`[${citation.n}] ${citation.source}, line ${citation.line} (chars ${citation.start}-${citation.end})`);
+    lines.push(
+      `[${citation.n}] ${citation.source}, line ${citation.line} (chars ${citation.start}-${citation.end})`,
+    );
     lines.push(`    “${citation.quote.replace(/\s+/g, ' ')}”`);
   }
   if (!answer.grounded && answer.passages.length > 0) {
     lines.push('Closest passages (not an answer):');
     for (const passage of answer.passages.slice(0, 3)) {
       const preview = passage.text.replace(/\s+/g, ' ');
-      lines.push(`  - ${passage.source}, lines ${passage.lineStart}-${passage.lineEnd}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`);
+      lines.push(
+        `  - ${passage.source}, lines ${passage.lineStart}-${passage.lineEnd}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`,
+      );
     }
   }
-  if (answer.unsupported?.length) lines.push('Not supported by the cited passages:', ...answer.unsupported.map((sentence) => `  - ${sentence}`));
+  if (answer.unsupported?.length)
+    lines.push(
+      'Not supported by the cited passages:',
+      ...answer.unsupported.map((sentence) => `  - ${sentence}`),
+    );
   if (answer.notice && answer.grounded) lines.push(`note: ${answer.notice}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }

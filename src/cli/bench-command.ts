@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -7,11 +7,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import type { EmbedderProvider } from '../embed/index.js';
 import { FootnoteError } from '../errors.js';
-import { loadQuestionSet, percentile, type EvalQuestion } from '../eval/index.js';
-import { ingestCorpus, type IngestPhase } from '../ingest/index.js';
+import { type EvalQuestion, loadQuestionSet, percentile } from '../eval/index.js';
 import { currentGeneration } from '../index/index.js';
+import { type IngestPhase, ingestCorpus } from '../ingest/index.js';
 import { createApp } from '../server/index.js';
-import { PACKAGE_ROOT, type EnvironmentConfig } from './config.js';
+import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
 import { prepareSquadCorpus, writeCorpusFiles } from './eval-command.js';
 import { latencyPlotSvg } from './latency-plot.js';
 import { integerOption } from './options.js';
@@ -88,8 +88,14 @@ interface StartMeasure {
 
 export function benchCommand(config: () => EnvironmentConfig): Command {
   return new Command('bench')
-    .description('Measure ingest speed, index size, start time, answer latency, HTTP throughput and memory on the public datasets')
-    .option('--datasets <dir>', 'folder holding bbc/articles, agnews/test.csv and squad/dev-v1.1-part-a.json', '../shared/datasets')
+    .description(
+      'Measure ingest speed, index size, start time, answer latency, HTTP throughput and memory on the public datasets',
+    )
+    .option(
+      '--datasets <dir>',
+      'folder holding bbc/articles, agnews/test.csv and squad/dev-v1.1-part-a.json',
+      '../shared/datasets',
+    )
     .option('--out <dir>', 'where results.json and latency-vs-corpus-size.svg are written', 'benchmarks')
     .option('--questions <n>', 'questions per corpus for the answer latency', integerOption, 200)
     .option('--duration <seconds>', 'length of each HTTP load run', integerOption, 10)
@@ -105,7 +111,11 @@ async function bench(flags: BenchFlags, environment: EnvironmentConfig): Promise
   const agNewsFile = path.join(datasets, 'agnews', 'test.csv');
   const squadFile = path.join(datasets, 'squad', 'dev-v1.1-part-a.json');
   for (const required of [bbcDirectory, agNewsFile, squadFile]) {
-    if (!existsSync(required)) throw new FootnoteError('invalid_request', `benchmark dataset ${required} not found; pass the folder holding bbc/, agnews/ and squad/ with --datasets`);
+    if (!existsSync(required))
+      throw new FootnoteError(
+        'invalid_request',
+        `benchmark dataset ${required} not found; pass the folder holding bbc/, agnews/ and squad/ with --datasets`,
+      );
   }
   const stateDirectory = path.join(path.resolve(environment.indexDirectory), 'bench');
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -119,10 +129,33 @@ async function bench(flags: BenchFlags, environment: EnvironmentConfig): Promise
   const bbcHeadlines = await readBbcHeadlines(bbcDirectory);
   const corpusQuestions = await loadQuestionSet(path.join(PACKAGE_ROOT, 'evals', 'corpus-questions.jsonl'));
   const corpora: Corpus[] = [
-    { name: 'corpus/', directory: path.resolve(environment.corpusDirectory), questionsFrom: 'evals/corpus-questions.jsonl, repeated', questions: cycle(corpusQuestions, flags.questions) },
-    { name: 'SQuAD part A', directory: squad.corpusDirectory, questionsFrom: 'SQuAD questions, evenly spaced', questions: spread(squad.questions, flags.questions) },
-    { name: 'BBC', directory: bbcDirectory, questionsFrom: 'BBC headlines as "What do we know about <headline>?"', questions: spread(bbcHeadlines, flags.questions).map(headlineQuestion) },
-    { name: 'AG News', directory: agNewsDirectory, questionsFrom: 'AG News titles as "What do we know about <title>?"', questions: spread(agNewsRows.map((row) => row.title), flags.questions).map(headlineQuestion) },
+    {
+      name: 'corpus/',
+      directory: path.resolve(environment.corpusDirectory),
+      questionsFrom: 'evals/corpus-questions.jsonl, repeated',
+      questions: cycle(corpusQuestions, flags.questions),
+    },
+    {
+      name: 'SQuAD part A',
+      directory: squad.corpusDirectory,
+      questionsFrom: 'SQuAD questions, evenly spaced',
+      questions: spread(squad.questions, flags.questions),
+    },
+    {
+      name: 'BBC',
+      directory: bbcDirectory,
+      questionsFrom: 'BBC headlines as "What do we know about <headline>?"',
+      questions: spread(bbcHeadlines, flags.questions).map(headlineQuestion),
+    },
+    {
+      name: 'AG News',
+      directory: agNewsDirectory,
+      questionsFrom: 'AG News titles as "What do we know about <title>?"',
+      questions: spread(
+        agNewsRows.map((row) => row.title),
+        flags.questions,
+      ).map(headlineQuestion),
+    },
   ];
 
   const base = createRuntime(environment, { embedder: 'glove' }, log);
@@ -135,7 +168,12 @@ async function bench(flags: BenchFlags, environment: EnvironmentConfig): Promise
   const latencies: LatencyMeasure[] = [];
   const indexOf = (corpus: Corpus) => path.join(stateDirectory, `${slug(corpus.name)}-index`);
   for (const corpus of corpora) {
-    const runtime: Runtime = { ...base, embedder, corpusDirectory: corpus.directory, indexDirectory: indexOf(corpus) };
+    const runtime: Runtime = {
+      ...base,
+      embedder,
+      corpusDirectory: corpus.directory,
+      indexDirectory: indexOf(corpus),
+    };
     log(`ingesting ${corpus.name} from scratch`);
     ingests.push(await measureIngest(corpus.name, runtime, embedder));
     log(`answering ${corpus.questions.length} questions over ${corpus.name}`);
@@ -154,8 +192,13 @@ async function bench(flags: BenchFlags, environment: EnvironmentConfig): Promise
   const throughput: ThroughputMeasure[] = [];
   let peakRssMb: number;
   try {
-    const bodies = spread(bbcHeadlines, 50).map((headline) => JSON.stringify({ question: headlineQuestion(headline).question }));
-    for (const connections of [1, 10, 50]) throughput.push(await measureThroughput(`http://127.0.0.1:${port}`, connections, flags.duration, bodies));
+    const bodies = spread(bbcHeadlines, 50).map((headline) =>
+      JSON.stringify({ question: headlineQuestion(headline).question }),
+    );
+    for (const connections of [1, 10, 50])
+      throughput.push(
+        await measureThroughput(`http://127.0.0.1:${port}`, connections, flags.duration, bodies),
+      );
     peakRssMb = memoryOf(server.child.pid).peakRssMb;
   } finally {
     await stopProcess(server.child);
@@ -179,18 +222,31 @@ async function bench(flags: BenchFlags, environment: EnvironmentConfig): Promise
   await writeFile(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(
     path.join(out, 'latency-vs-corpus-size.svg'),
-    latencyPlotSvg(latencies.map((measure) => ({ label: `${measure.corpus} (${(ingests.find((ingest) => ingest.corpus === measure.corpus)?.files ?? 0).toLocaleString('en-US')} files)`, chunks: measure.chunks, p50Ms: measure.p50Ms, p95Ms: measure.p95Ms }))),
+    latencyPlotSvg(
+      latencies.map((measure) => ({
+        label: `${measure.corpus} (${(ingests.find((ingest) => ingest.corpus === measure.corpus)?.files ?? 0).toLocaleString('en-US')} files)`,
+        chunks: measure.chunks,
+        p50Ms: measure.p50Ms,
+        p95Ms: measure.p95Ms,
+      })),
+    ),
   );
-  log(`wrote ${path.join(flags.out, 'results.json')} and ${path.join(flags.out, 'latency-vs-corpus-size.svg')}`);
+  log(
+    `wrote ${path.join(flags.out, 'results.json')} and ${path.join(flags.out, 'latency-vs-corpus-size.svg')}`,
+  );
   process.stdout.write(formatResults(results, bbcMeasure));
 }
 
-async function measureIngest(name: string, runtime: Runtime, embedder: EmbedderProvider): Promise<IngestMeasure> {
+async function measureIngest(
+  name: string,
+  runtime: Runtime,
+  embedder: EmbedderProvider,
+): Promise<IngestMeasure> {
   const firstSeen = new Map<IngestPhase, number>();
   let indexed: number | undefined;
   const progress = ingestProgress();
   const started = performance.now();
-  let report;
+  let report: Awaited<ReturnType<typeof ingestCorpus>>;
   try {
     report = await ingestCorpus({
       corpusDirectory: runtime.corpusDirectory,
@@ -209,7 +265,12 @@ async function measureIngest(name: string, runtime: Runtime, embedder: EmbedderP
   const ended = performance.now();
   const at = (phase: IngestPhase, fallback: number) => firstSeen.get(phase) ?? fallback;
   const seconds = (from: number, to: number) => Math.max(0, to - from) / 1000;
-  const [read, embed, index, write] = [at('read', started), at('embed', ended), at('index', ended), at('write', ended)];
+  const [read, embed, index, write] = [
+    at('read', started),
+    at('embed', ended),
+    at('index', ended),
+    at('write', ended),
+  ];
   const generation = currentGeneration(runtime.indexDirectory);
   return {
     corpus: name,
@@ -238,10 +299,14 @@ async function measureLatency(corpus: Corpus, runtime: Runtime): Promise<Latency
     const response = await app.request('/api/ask', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ question: question.question, ...(question.history ? { history: question.history } : {}) }),
+      body: JSON.stringify({
+        question: question.question,
+        ...(question.history ? { history: question.history } : {}),
+      }),
     });
     const body = (await response.json()) as { grounded?: boolean };
-    if (response.status !== 200) throw new Error(`POST /api/ask answered ${response.status}: ${JSON.stringify(body)}`);
+    if (response.status !== 200)
+      throw new Error(`POST /api/ask answered ${response.status}: ${JSON.stringify(body)}`);
     return body.grounded === true;
   };
   for (const question of corpus.questions.slice(0, 20)) await ask(question);
@@ -265,7 +330,13 @@ async function measureLatency(corpus: Corpus, runtime: Runtime): Promise<Latency
   };
 }
 
-async function measureStarts(indexDirectory: string, port: number, cacheDirectory: string, warmRuns: number, log: (line: string) => void): Promise<StartMeasure> {
+async function measureStarts(
+  indexDirectory: string,
+  port: number,
+  cacheDirectory: string,
+  warmRuns: number,
+  log: (line: string) => void,
+): Promise<StartMeasure> {
   const freshCache = await mkdtemp(path.join(os.tmpdir(), 'footnote-bench-vectors-'));
   let firstAfterInstallMs: number;
   try {
@@ -279,8 +350,15 @@ async function measureStarts(indexDirectory: string, port: number, cacheDirector
 
   log('  cold start (page cache of the word vectors and the index dropped)');
   const generation = currentGeneration(indexDirectory);
-  const files = [...(await filesUnder(cacheDirectory)), ...(generation ? await filesUnder(path.join(indexDirectory, generation)) : [])];
-  const coldPageCacheDropped = files.length > 0 && files.every((file) => spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']).status === 0);
+  const files = [
+    ...(await filesUnder(cacheDirectory)),
+    ...(generation ? await filesUnder(path.join(indexDirectory, generation)) : []),
+  ];
+  const coldPageCacheDropped =
+    files.length > 0 &&
+    files.every(
+      (file) => spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']).status === 0,
+    );
   const cold = await startServerProcess(indexDirectory, port);
   await stopProcess(cold.child);
 
@@ -291,7 +369,13 @@ async function measureStarts(indexDirectory: string, port: number, cacheDirector
     warmRunsMs.push(warm.ms);
     await stopProcess(warm.child);
   }
-  return { firstAfterInstallMs, coldMs: cold.ms, coldPageCacheDropped, warmMs: percentile(warmRunsMs, 50) ?? 0, warmRunsMs };
+  return {
+    firstAfterInstallMs,
+    coldMs: cold.ms,
+    coldPageCacheDropped,
+    warmMs: percentile(warmRunsMs, 50) ?? 0,
+    warmRunsMs,
+  };
 }
 
 /**
@@ -299,19 +383,40 @@ async function measureStarts(indexDirectory: string, port: number, cacheDirector
  * 200, with the time from spawn. Rate limiting and the API key are turned off so the bench
  * measures the server, not its guard.
  */
-async function startServerProcess(indexDirectory: string, port: number, environment: Record<string, string> = {}): Promise<{ child: ChildProcess; ms: number }> {
+async function startServerProcess(
+  indexDirectory: string,
+  port: number,
+  environment: Record<string, string> = {},
+): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'bin', 'footnote.js'), 'serve', '--no-ingest', '--index-dir', indexDirectory, '--embedder', 'glove', '--port', String(port), '--host', '127.0.0.1'], {
-    env: { ...process.env, FOOTNOTE_RATE_LIMIT: '0', FOOTNOTE_API_KEY: '', ...environment },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(PACKAGE_ROOT, 'bin', 'footnote.js'),
+      'serve',
+      '--no-ingest',
+      '--index-dir',
+      indexDirectory,
+      '--embedder',
+      'glove',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ],
+    {
+      env: { ...process.env, FOOTNOTE_RATE_LIMIT: '0', FOOTNOTE_API_KEY: '', ...environment },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const deadline = started + 120_000;
   while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`footnote serve exited with code ${child.exitCode} before it was healthy:\n${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`footnote serve exited with code ${child.exitCode} before it was healthy:\n${stderr}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/api/health`);
       await response.arrayBuffer();
@@ -338,25 +443,39 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 function memoryOf(pid: number | undefined): { rssMb: number; peakRssMb: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
     return { rssMb: field('VmRSS'), peakRssMb: field('VmHWM') };
   } catch {
     return { rssMb: Number.NaN, peakRssMb: Number.NaN };
   }
 }
 
-async function measureThroughput(url: string, connections: number, duration: number, bodies: string[]): Promise<ThroughputMeasure> {
+async function measureThroughput(
+  url: string,
+  connections: number,
+  duration: number,
+  bodies: string[],
+): Promise<ThroughputMeasure> {
   let autocannon: typeof import('autocannon').default;
   try {
     autocannon = (await import('autocannon')).default;
   } catch {
-    throw new FootnoteError('invalid_request', 'footnote bench needs the autocannon devDependency; run `npm install` (not `npm install --omit=dev`) in the Footnote folder');
+    throw new FootnoteError(
+      'invalid_request',
+      'footnote bench needs the autocannon devDependency; run `npm install` (not `npm install --omit=dev`) in the Footnote folder',
+    );
   }
   const result = await autocannon({
     url,
     connections,
     duration,
-    requests: bodies.map((body) => ({ method: 'POST', path: '/api/ask', headers: { 'content-type': 'application/json' }, body })),
+    requests: bodies.map((body) => ({
+      method: 'POST',
+      path: '/api/ask',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })),
   });
   return {
     connections,
@@ -405,7 +524,12 @@ async function readBbcHeadlines(directory: string): Promise<string[]> {
 }
 
 function headlineQuestion(headline: string, index = 0): EvalQuestion {
-  return { id: `headline-${index}`, question: `What do we know about ${headline.replace(/[.?!]+$/, '')}?`, answers: [], sources: [] };
+  return {
+    id: `headline-${index}`,
+    question: `What do we know about ${headline.replace(/[.?!]+$/, '')}?`,
+    answers: [],
+    sources: [],
+  };
 }
 
 interface AgNewsRow {
@@ -446,13 +570,21 @@ function parseCsv(content: string): AgNewsRow[] {
   if (field !== '' || record.length > 0) records.push([...record, field]);
   return records
     .filter((fields) => fields.length >= 3)
-    .map((fields, row) => ({ row, category: AG_NEWS_CLASSES[Number(fields[0]) - 1] ?? 'other', title: fields[1]!.trim(), description: fields[2]!.trim() }));
+    .map((fields, row) => ({
+      row,
+      category: AG_NEWS_CLASSES[Number(fields[0]) - 1] ?? 'other',
+      title: fields[1]!.trim(),
+      description: fields[2]!.trim(),
+    }));
 }
 
 /** One AG News row as a document: the title as its first line, then the description. */
 function agNewsDocument(row: AgNewsRow): { source: string; text: string } {
   // AG News writes line breaks inside descriptions as a backslash.
-  return { source: `${row.category}/${String(row.row).padStart(4, '0')}.txt`, text: `${row.title}\n\n${row.description.replaceAll('\\', '\n')}\n` };
+  return {
+    source: `${row.category}/${String(row.row).padStart(4, '0')}.txt`,
+    text: `${row.title}\n\n${row.description.replaceAll('\\', '\n')}\n`,
+  };
 }
 
 /** `count` items spread evenly over the list, in order. */
@@ -467,7 +599,10 @@ function cycle<T>(items: T[], count: number): T[] {
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function machine() {
@@ -496,7 +631,10 @@ type Results = {
 
 /** The results as Markdown tables, with each target and whether it is met. */
 function formatResults(results: Results, bbc: IngestMeasure): string {
-  const number = (value: number, digits = 1) => (Number.isFinite(value) ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+  const number = (value: number, digits = 1) =>
+    Number.isFinite(value)
+      ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+      : 'n/a';
   const megabytes = (bytes: number) => `${number(bytes / 1024 ** 2)} MB`;
   const check = (ok: boolean) => (ok ? 'met' : '**missed**');
   const m = results.machine;
@@ -537,7 +675,8 @@ function formatResults(results: Results, bbc: IngestMeasure): string {
     '| connections | requests/s | p50 | p99 | requests | non-2xx | errors |',
     '|--:|--:|--:|--:|--:|--:|--:|',
     ...results.throughput.runs.map(
-      (run) => `| ${run.connections} | ${number(run.requestsPerSecond)} | ${number(run.latencyP50Ms, 0)} ms | ${number(run.latencyP99Ms, 0)} ms | ${run.requests.toLocaleString('en-US')} | ${run.non2xx} | ${run.errors} |`,
+      (run) =>
+        `| ${run.connections} | ${number(run.requestsPerSecond)} | ${number(run.latencyP50Ms, 0)} ms | ${number(run.latencyP99Ms, 0)} ms | ${run.requests.toLocaleString('en-US')} | ${run.non2xx} | ${run.errors} |`,
     ),
     '',
     `Server memory (BBC index): ${number(results.memory.idleRssMb, 0)} MB RSS after start, ${number(results.memory.peakRssMb, 0)} MB peak RSS (VmHWM) after the load runs.`,

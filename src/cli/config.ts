@@ -23,7 +23,12 @@ export interface EnvironmentConfig {
   /** How long a request may take before it is answered 408 (FOOTNOTE_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs: number | undefined;
   /** The `llm` generator's endpoint (FOOTNOTE_LLM_BASE_URL, _MODEL, _API_KEY, _TIMEOUT_MS). */
-  llm: { baseUrl: string | undefined; model: string | undefined; apiKey: string | undefined; timeoutMs: number | undefined };
+  llm: {
+    baseUrl: string | undefined;
+    model: string | undefined;
+    apiKey: string | undefined;
+    timeoutMs: number | undefined;
+  };
   generator: string;
 }
 
@@ -37,17 +42,26 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
     return parsed;
   };
   const rateLimit = number('FOOTNOTE_RATE_LIMIT');
-  if (rateLimit !== undefined && (rateLimit < 0 || !Number.isInteger(rateLimit))) throw new Error(`FOOTNOTE_RATE_LIMIT must be a whole number of requests per minute, 0 for no limit (got "${rateLimit}")`);
+  if (rateLimit !== undefined && (rateLimit < 0 || !Number.isInteger(rateLimit)))
+    throw new Error(
+      `FOOTNOTE_RATE_LIMIT must be a whole number of requests per minute, 0 for no limit (got "${rateLimit}")`,
+    );
   const requestTimeoutMs = number('FOOTNOTE_REQUEST_TIMEOUT_MS');
-  if (requestTimeoutMs !== undefined && requestTimeoutMs <= 0) throw new Error(`FOOTNOTE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds (got "${requestTimeoutMs}")`);
+  if (requestTimeoutMs !== undefined && requestTimeoutMs <= 0)
+    throw new Error(
+      `FOOTNOTE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds (got "${requestTimeoutMs}")`,
+    );
   return {
     corpusDirectory: environment.FOOTNOTE_CORPUS_DIR ?? 'corpus',
     indexDirectory: environment.FOOTNOTE_INDEX_DIR ?? '.footnote',
     embedder: environment.FOOTNOTE_EMBEDDER ?? 'auto',
     modelsDirectory: environment.FOOTNOTE_MODELS_DIR ?? 'models',
-    cacheDirectory: environment.FOOTNOTE_CACHE_DIR ?? path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'footnote'),
+    cacheDirectory:
+      environment.FOOTNOTE_CACHE_DIR ?? path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'footnote'),
     // A named transformers model may come from the hub when the hub answers (checked with a short timeout); 0 turns that off.
-    allowRemoteModels: !['0', 'false', 'no', 'off'].includes((environment.FOOTNOTE_ALLOW_REMOTE_MODELS ?? '').toLowerCase()),
+    allowRemoteModels: !['0', 'false', 'no', 'off'].includes(
+      (environment.FOOTNOTE_ALLOW_REMOTE_MODELS ?? '').toLowerCase(),
+    ),
     port: number('PORT') ?? 8787,
     host: environment.FOOTNOTE_HOST ?? '127.0.0.1',
     groundingThreshold: number('FOOTNOTE_GROUNDING_THRESHOLD'),
@@ -58,7 +72,12 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
     requestTimeoutMs,
-    llm: { baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined, model: environment.FOOTNOTE_LLM_MODEL || undefined, apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined, timeoutMs: number('FOOTNOTE_LLM_TIMEOUT_MS') },
+    llm: {
+      baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined,
+      model: environment.FOOTNOTE_LLM_MODEL || undefined,
+      apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined,
+      timeoutMs: number('FOOTNOTE_LLM_TIMEOUT_MS'),
+    },
     generator: environment.FOOTNOTE_GENERATOR ?? 'extractive',
   };
 }

@@ -13,11 +13,23 @@ export interface CountProgress {
  *
  * @param minimum - smallest total worth a display. @default 20
  */
-export function countProgress(label: string, total: number, options: { stream?: NodeJS.WriteStream; minimum?: number } = {}): CountProgress {
+export function countProgress(
+  label: string,
+  total: number,
+  options: { stream?: NodeJS.WriteStream; minimum?: number } = {},
+): CountProgress {
   const stream = options.stream ?? process.stderr;
   if (total < (options.minimum ?? 20)) return { update: () => {}, stop: () => {} };
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({ stream, format: `${label.padEnd(10)} [{bar}] {value}/{total} {eta_formatted}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: `${label.padEnd(10)} [{bar}] {value}/{total} {eta_formatted}`,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(total, 0);
     let stopped = false;
     return {

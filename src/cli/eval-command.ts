@@ -5,12 +5,20 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
 import { FootnoteError } from '../errors.js';
-import { answerContains, loadQuestionSet, loadSquad, runEval, type EvalQuestion, type EvalReport, type EvalRun } from '../eval/index.js';
+import {
+  answerContains,
+  type EvalQuestion,
+  type EvalReport,
+  type EvalRun,
+  loadQuestionSet,
+  loadSquad,
+  runEval,
+} from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { countProgress } from './count-progress.js';
 import { withGeneratorOption, withRetrievalOptions } from './options.js';
-import { createRuntime, openEngine, runIngest, type Runtime } from './runtime.js';
+import { createRuntime, openEngine, type Runtime, runIngest } from './runtime.js';
 
 interface EvalFlags {
   squad?: string;
@@ -26,25 +34,46 @@ interface EvalFlags {
 
 export function evalCommand(config: () => EnvironmentConfig): Command {
   return withGeneratorOption(withRetrievalOptions(new Command('eval')))
-    .description('Score retrieval, answers, citations and refusals on a question set (JSONL) or a SQuAD v1.1 file')
+    .description(
+      'Score retrieval, answers, citations and refusals on a question set (JSONL) or a SQuAD v1.1 file',
+    )
     .argument('[questions]', 'question set, one JSON object per line (e.g. evals/corpus-questions.jsonl)')
     .option('--squad <file>', 'evaluate on a SQuAD v1.1 file instead: each paragraph becomes one document')
     .option('--corpus <dir>', 'corpus the questions are about (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--json <file>', 'also write the report as JSON')
-    .option('--verbose', 'list every question that missed: wrong source, answer without a gold string, wrong refusal')
-    .option('--index-dir <dir>', 'index folder for this corpus (default <FOOTNOTE_INDEX_DIR>/eval-<hash of the corpus path>)')
-    .option('--embedder <name>', 'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)')
+    .option(
+      '--verbose',
+      'list every question that missed: wrong source, answer without a gold string, wrong refusal',
+    )
+    .option(
+      '--index-dir <dir>',
+      'index folder for this corpus (default <FOOTNOTE_INDEX_DIR>/eval-<hash of the corpus path>)',
+    )
+    .option(
+      '--embedder <name>',
+      'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)',
+    )
     .action(async (questionsPath: string | undefined, flags: EvalFlags) => {
       await evaluate(questionsPath, flags, config());
     });
 }
 
-async function evaluate(questionsPath: string | undefined, flags: EvalFlags, environment: EnvironmentConfig): Promise<void> {
+async function evaluate(
+  questionsPath: string | undefined,
+  flags: EvalFlags,
+  environment: EnvironmentConfig,
+): Promise<void> {
   if ((questionsPath === undefined) === (flags.squad === undefined)) {
-    throw new FootnoteError('invalid_request', 'pass either a question set (`footnote eval evals/corpus-questions.jsonl`) or a SQuAD file (`footnote eval --squad dev-v1.1.json`), not both or neither');
+    throw new FootnoteError(
+      'invalid_request',
+      'pass either a question set (`footnote eval evals/corpus-questions.jsonl`) or a SQuAD file (`footnote eval --squad dev-v1.1.json`), not both or neither',
+    );
   }
   if (flags.squad !== undefined && flags.corpus !== undefined) {
-    throw new FootnoteError('invalid_request', '--squad builds its own corpus from the SQuAD paragraphs; drop --corpus');
+    throw new FootnoteError(
+      'invalid_request',
+      '--squad builds its own corpus from the SQuAD paragraphs; drop --corpus',
+    );
   }
 
   let questions: EvalQuestion[];
@@ -56,10 +85,23 @@ async function evaluate(questionsPath: string | undefined, flags: EvalFlags, env
     questions = await loadQuestionSet(questionsPath!);
   }
 
-  const runtime = createRuntime(environment, { ...(corpus === undefined ? {} : { corpus }), ...(flags.embedder === undefined ? {} : { embedder: flags.embedder }) });
-  const evalRuntime: Runtime = { ...runtime, indexDirectory: flags.indexDir === undefined ? path.join(stateDirectory, `eval-${hash([runtime.corpusDirectory, runtime.embedder.id])}`) : path.resolve(flags.indexDir) };
+  const runtime = createRuntime(environment, {
+    ...(corpus === undefined ? {} : { corpus }),
+    ...(flags.embedder === undefined ? {} : { embedder: flags.embedder }),
+  });
+  const evalRuntime: Runtime = {
+    ...runtime,
+    indexDirectory:
+      flags.indexDir === undefined
+        ? path.join(stateDirectory, `eval-${hash([runtime.corpusDirectory, runtime.embedder.id])}`)
+        : path.resolve(flags.indexDir),
+  };
   await runIngest(evalRuntime, {});
-  const engine = await openEngine(evalRuntime, { mode: flags.retriever, ...(flags.k === undefined ? {} : { k: flags.k }), ...(flags.generator ? { generator: flags.generator } : {}) });
+  const engine = await openEngine(evalRuntime, {
+    mode: flags.retriever,
+    ...(flags.k === undefined ? {} : { k: flags.k }),
+    ...(flags.generator ? { generator: flags.generator } : {}),
+  });
   checkSources(questions, new Set(Object.keys(engine.index.manifest.files)), evalRuntime.corpusDirectory);
 
   const progress = countProgress('answering', questions.length);
@@ -79,7 +121,9 @@ async function evaluate(questionsPath: string | undefined, flags: EvalFlags, env
     progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  runtime.notice(`answered ${questions.length} questions in ${seconds.toFixed(1)} s (${((seconds * 1000) / questions.length).toFixed(1)} ms each)`);
+  runtime.notice(
+    `answered ${questions.length} questions in ${seconds.toFixed(1)} s (${((seconds * 1000) / questions.length).toFixed(1)} ms each)`,
+  );
 
   if (flags.verbose) process.stdout.write(formatFailures(run));
   process.stdout.write(formatReport(run.report));
@@ -97,7 +141,10 @@ async function evaluate(questionsPath: string | undefined, flags: EvalFlags, env
  * ingests nothing new. Files are written under a temporary name and renamed, so an interrupted
  * run never leaves a truncated paragraph behind.
  */
-export async function prepareSquadCorpus(squadFile: string, stateDirectory: string): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
+export async function prepareSquadCorpus(
+  squadFile: string,
+  stateDirectory: string,
+): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
   const { documents, questions } = await loadSquad(squadFile);
   const directory = path.join(stateDirectory, `squad-corpus-${await fileHash(squadFile)}`);
   await writeCorpusFiles(directory, documents);
@@ -105,7 +152,10 @@ export async function prepareSquadCorpus(squadFile: string, stateDirectory: stri
 }
 
 /** Writes `{ source, text }` documents as files under `directory`, skipping those already there. */
-export async function writeCorpusFiles(directory: string, documents: Array<{ source: string; text: string }>): Promise<void> {
+export async function writeCorpusFiles(
+  directory: string,
+  documents: Array<{ source: string; text: string }>,
+): Promise<void> {
   for (const document of documents) {
     const file = path.join(directory, document.source);
     if (existsSync(file)) continue;
@@ -117,7 +167,9 @@ export async function writeCorpusFiles(directory: string, documents: Array<{ sou
 
 /** A question whose gold source is not in the index would silently score 0. */
 function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDirectory: string): void {
-  const missing = questions.flatMap((question) => question.sources.filter((source) => !indexed.has(source)).map((source) => ({ id: question.id, source })));
+  const missing = questions.flatMap((question) =>
+    question.sources.filter((source) => !indexed.has(source)).map((source) => ({ id: question.id, source })),
+  );
   const first = missing[0];
   if (first) {
     throw new FootnoteError(
@@ -168,7 +220,14 @@ export function formatReport(report: EvalReport): string {
   ];
   for (const metric of METRICS) {
     const value = report[metric];
-    const shown = value === null ? '–' : COUNTS.has(metric) ? String(value) : metric.endsWith('_ms') ? value.toFixed(1) : value.toFixed(3);
+    const shown =
+      value === null
+        ? '–'
+        : COUNTS.has(metric)
+          ? String(value)
+          : metric.endsWith('_ms')
+            ? value.toFixed(1)
+            : value.toFixed(3);
     lines.push(`${metric.padEnd(20)} ${shown}`);
   }
   return `${lines.join('\n')}\n`;
@@ -183,13 +242,19 @@ export function formatFailures(run: EvalRun): string {
       const gold = new Set(result.goldSources);
       if (!result.rankedSources.some((source) => gold.has(source))) problems.push('missed source');
       if (!result.grounded) problems.push('refused an answerable question');
-      else if (!answerContains(result.answer, result.goldAnswers)) problems.push('answer lacks every gold answer');
+      else if (!answerContains(result.answer, result.goldAnswers))
+        problems.push('answer lacks every gold answer');
     } else if (result.grounded) {
       problems.push('answered an unanswerable question');
     }
-    if (result.citationsValid < result.citationsTotal) problems.push(`${result.citationsTotal - result.citationsValid} citation(s) do not match the file text`);
+    if (result.citationsValid < result.citationsTotal)
+      problems.push(
+        `${result.citationsTotal - result.citationsValid} citation(s) do not match the file text`,
+      );
     if (problems.length === 0) continue;
-    const gold = result.answerable ? `${result.goldAnswers.map((answer) => JSON.stringify(answer)).join(' | ')} in ${result.goldSources.join(', ')}` : '(the corpus does not answer it)';
+    const gold = result.answerable
+      ? `${result.goldAnswers.map((answer) => JSON.stringify(answer)).join(' | ')} in ${result.goldSources.join(', ')}`
+      : '(the corpus does not answer it)';
     blocks.push(
       [
         `x ${result.id}: ${problems.join('; ')}`,

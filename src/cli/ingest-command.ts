@@ -1,17 +1,34 @@
 import { Command } from 'commander';
 import type { EnvironmentConfig } from './config.js';
-import { createRuntime, runIngest } from './runtime.js';
 import { integerOption, withIndexOptions } from './options.js';
+import { createRuntime, runIngest } from './runtime.js';
 
 export function ingestCommand(config: () => EnvironmentConfig): Command {
   return withIndexOptions(new Command('ingest'))
-    .description('Read a folder of .txt/.md/.html files and build or update the index (only new and changed files are embedded)')
+    .description(
+      'Read a folder of .txt/.md/.html files and build or update the index (only new and changed files are embedded)',
+    )
     .argument('[dir]', 'corpus folder', undefined)
     .option('--rebuild', 'ignore the existing index and build from scratch')
     .option('--chunk-size <chars>', 'target chunk size in characters (default 700)', integerOption)
-    .option('--chunk-overlap <sentences>', 'sentences shared by neighbouring chunks (default 1)', integerOption)
-    .action(async (dir: string | undefined, flags: { rebuild?: boolean; indexDir?: string; embedder?: string; chunkSize?: number; chunkOverlap?: number }) => {
-      const runtime = createRuntime(config(), { ...flags, ...(dir ? { corpus: dir } : {}) });
-      await runIngest(runtime, { rebuild: flags.rebuild ?? false });
-    });
+    .option(
+      '--chunk-overlap <sentences>',
+      'sentences shared by neighbouring chunks (default 1)',
+      integerOption,
+    )
+    .action(
+      async (
+        dir: string | undefined,
+        flags: {
+          rebuild?: boolean;
+          indexDir?: string;
+          embedder?: string;
+          chunkSize?: number;
+          chunkOverlap?: number;
+        },
+      ) => {
+        const runtime = createRuntime(config(), { ...flags, ...(dir ? { corpus: dir } : {}) });
+        await runIngest(runtime, { rebuild: flags.rebuild ?? false });
+      },
+    );
 }

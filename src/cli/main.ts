@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { FootnoteError } from '../errors.js';
 import { askCommand } from './ask-command.js';
 import { benchCommand } from './bench-command.js';
-import { readEnvironment, type EnvironmentConfig } from './config.js';
+import { type EnvironmentConfig, readEnvironment } from './config.js';
 import { evalCommand } from './eval-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { serveCommand } from './serve-command.js';
@@ -20,7 +20,13 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [ingestCommand(config), askCommand(config), serveCommand(config), evalCommand(config), benchCommand(config)]) {
+  for (const command of [
+    ingestCommand(config),
+    askCommand(config),
+    serveCommand(config),
+    evalCommand(config),
+    benchCommand(config),
+  ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;
@@ -40,7 +46,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       process.stderr.write(`footnote: ${error.message}\n`);
       return EXIT_USER_ERROR;
     }
-    process.stderr.write(`footnote: internal error\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `footnote: internal error\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return EXIT_INTERNAL_ERROR;
   }
 }

@@ -1,9 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Parses a whole-number flag value, with a clear message otherwise. */
 export function integerOption(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
   return parsed;
 }
 
@@ -11,19 +12,29 @@ export function integerOption(value: string): number {
 export function withIndexOptions(command: Command): Command {
   return command
     .option('--index-dir <dir>', 'index folder (env FOOTNOTE_INDEX_DIR, default .footnote)')
-    .option('--embedder <name>', 'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)');
+    .option(
+      '--embedder <name>',
+      'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)',
+    );
 }
 
 /** Options of the commands that answer questions. */
 export function withRetrievalOptions(command: Command): Command {
   return command
     .option('--k <n>', 'passages to retrieve (default 5)', integerOption)
-    .addOption(new Option('--retriever <mode>', 'retrieval: hybrid, bm25 or dense').choices(['hybrid', 'bm25', 'dense']).default('hybrid'));
+    .addOption(
+      new Option('--retriever <mode>', 'retrieval: hybrid, bm25 or dense')
+        .choices(['hybrid', 'bm25', 'dense'])
+        .default('hybrid'),
+    );
 }
 
 /** The answerer: the offline extractive one or an LLM behind an OpenAI-compatible API. */
 export function withGeneratorOption(command: Command): Command {
   return command.addOption(
-    new Option('--generator <name>', 'extractive (offline, quotes the passages) or llm (FOOTNOTE_LLM_BASE_URL, FOOTNOTE_LLM_MODEL; env FOOTNOTE_GENERATOR)').choices(['extractive', 'llm']),
+    new Option(
+      '--generator <name>',
+      'extractive (offline, quotes the passages) or llm (FOOTNOTE_LLM_BASE_URL, FOOTNOTE_LLM_MODEL; env FOOTNOTE_GENERATOR)',
+    ).choices(['extractive', 'llm']),
   );
 }

@@ -1,13 +1,21 @@
 import cliProgress from 'cli-progress';
 import type { IngestPhase } from '../ingest/index.js';
 
-const LABELS: Record<IngestPhase, string> = { read: 'reading', embed: 'embedding', index: 'indexing', write: 'writing' };
+const LABELS: Record<IngestPhase, string> = {
+  read: 'reading',
+  embed: 'embedding',
+  index: 'indexing',
+  write: 'writing',
+};
 
 /**
  * Ingest progress for a terminal: a bar per phase on a TTY, a plain line every 10% otherwise
  * (logs and CI stay readable).
  */
-export function ingestProgress(stream: NodeJS.WriteStream = process.stderr): { update: (phase: IngestPhase, done: number, total: number) => void; stop: () => void } {
+export function ingestProgress(stream: NodeJS.WriteStream = process.stderr): {
+  update: (phase: IngestPhase, done: number, total: number) => void;
+  stop: () => void;
+} {
   let bar: cliProgress.SingleBar | undefined;
   let phase: IngestPhase | undefined;
   let lastDecile = -1;
@@ -23,7 +31,15 @@ export function ingestProgress(stream: NodeJS.WriteStream = process.stderr): { u
         phase = next;
         lastDecile = -1;
         if (stream.isTTY) {
-          bar = new cliProgress.SingleBar({ stream, format: `${LABELS[next].padEnd(10)} [{bar}] {value}/{total} {eta_formatted}`, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            {
+              stream,
+              format: `${LABELS[next].padEnd(10)} [{bar}] {value}/{total} {eta_formatted}`,
+              hideCursor: true,
+              clearOnComplete: true,
+            },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(total, 0);
         }
       }

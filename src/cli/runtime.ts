@@ -2,7 +2,7 @@ import path from 'node:path';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
 import { DEFAULT_GROUNDING_THRESHOLD, Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
-import { ingestCorpus, type IngestReport } from '../ingest/index.js';
+import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { Generator } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
@@ -31,7 +31,11 @@ export interface Runtime {
   notice: (message: string) => void;
 }
 
-export function createRuntime(config: EnvironmentConfig, flags: IndexFlags, notice: (message: string) => void = (line) => process.stderr.write(`${line}\n`)): Runtime {
+export function createRuntime(
+  config: EnvironmentConfig,
+  flags: IndexFlags,
+  notice: (message: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Runtime {
   const embedder = chooseEmbedder({
     embedder: flags.embedder ?? config.embedder,
     modelsDirectory: config.modelsDirectory,
@@ -53,7 +57,10 @@ export function createRuntime(config: EnvironmentConfig, flags: IndexFlags, noti
 }
 
 /** Runs an (incremental) ingest with a progress display and one summary line. */
-export async function runIngest(runtime: Runtime, options: { rebuild?: boolean; quiet?: boolean; signal?: AbortSignal } = {}): Promise<IngestReport> {
+export async function runIngest(
+  runtime: Runtime,
+  options: { rebuild?: boolean; quiet?: boolean; signal?: AbortSignal } = {},
+): Promise<IngestReport> {
   const progress = options.quiet ? undefined : ingestProgress();
   try {
     const report = await ingestCorpus({
@@ -96,15 +103,29 @@ export const DEFAULT_LLM_BASE_URL = 'http://127.0.0.1:11434/v1';
  * The generator the flags and environment ask for: undefined for `extractive` (the Engine's
  * default), a factory for `llm` (LangChain is only loaded then, keeping it off the start-up path).
  */
-export async function generatorFactory(runtime: Runtime, flags: IndexFlags): Promise<((extractive: Generator) => Generator) | undefined> {
+export async function generatorFactory(
+  runtime: Runtime,
+  flags: IndexFlags,
+): Promise<((extractive: Generator) => Generator) | undefined> {
   const name = (flags.generator ?? runtime.config.generator).trim();
   if (name === 'extractive') return undefined;
-  if (name !== 'llm') throw new FootnoteError('invalid_request', `unknown generator "${name}"; use extractive (the default, offline) or llm (set with --generator or FOOTNOTE_GENERATOR)`);
+  if (name !== 'llm')
+    throw new FootnoteError(
+      'invalid_request',
+      `unknown generator "${name}"; use extractive (the default, offline) or llm (set with --generator or FOOTNOTE_GENERATOR)`,
+    );
   const { baseUrl = DEFAULT_LLM_BASE_URL, model, apiKey, timeoutMs } = runtime.config.llm;
   if (!model) {
-    throw new FootnoteError('invalid_request', `--generator llm needs a model: set FOOTNOTE_LLM_MODEL (e.g. llama3.2:3b) and FOOTNOTE_LLM_BASE_URL (default ${DEFAULT_LLM_BASE_URL}, Ollama)`);
+    throw new FootnoteError(
+      'invalid_request',
+      `--generator llm needs a model: set FOOTNOTE_LLM_MODEL (e.g. llama3.2:3b) and FOOTNOTE_LLM_BASE_URL (default ${DEFAULT_LLM_BASE_URL}, Ollama)`,
+    );
   }
-  if (!/^https?:\/\/[^/]/.test(baseUrl)) throw new FootnoteError('invalid_request', `FOOTNOTE_LLM_BASE_URL must be an http(s) URL such as ${DEFAULT_LLM_BASE_URL} (got "${baseUrl}")`);
+  if (!/^https?:\/\/[^/]/.test(baseUrl))
+    throw new FootnoteError(
+      'invalid_request',
+      `FOOTNOTE_LLM_BASE_URL must be an http(s) URL such as ${DEFAULT_LLM_BASE_URL} (got "${baseUrl}")`,
+    );
   const { LlmGenerator } = await import('../answer/llm-generator.js');
   return (extractive) =>
     new LlmGenerator(extractive, {
@@ -117,7 +138,11 @@ export async function generatorFactory(runtime: Runtime, flags: IndexFlags): Pro
 }
 
 /** Opens the engine over the runtime's index, with the generator the flags or environment choose. */
-export async function openEngine(runtime: Runtime, flags: IndexFlags, generator?: (extractive: Generator) => Generator): Promise<Engine> {
+export async function openEngine(
+  runtime: Runtime,
+  flags: IndexFlags,
+  generator?: (extractive: Generator) => Generator,
+): Promise<Engine> {
   generator ??= await generatorFactory(runtime, flags);
   return Engine.open({
     indexDirectory: runtime.indexDirectory,

@@ -1,68 +1,93 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { FootnoteError } from '../errors.js';
-import { createApp, mountChatPage, mountOpenAiRoutes, startServer, type EngineHolder } from '../server/index.js';
-import { PACKAGE_ROOT, type EnvironmentConfig } from './config.js';
+import {
+  createApp,
+  type EngineHolder,
+  mountChatPage,
+  mountOpenAiRoutes,
+  startServer,
+} from '../server/index.js';
+import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
 import { integerOption, withGeneratorOption, withIndexOptions } from './options.js';
-import { createRuntime, generatorFactory, openEngine, runIngest, type Runtime } from './runtime.js';
+import { createRuntime, generatorFactory, openEngine, type Runtime, runIngest } from './runtime.js';
 
 export function serveCommand(config: () => EnvironmentConfig): Command {
   return withGeneratorOption(withIndexOptions(new Command('serve')))
-    .description('Serve the chat page and the HTTP API; ingests the corpus first if the index is missing or stale')
+    .description(
+      'Serve the chat page and the HTTP API; ingests the corpus first if the index is missing or stale',
+    )
     .option('--corpus <dir>', 'corpus folder (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--port <port>', 'port (env PORT, default 8787)', integerOption)
     .option('--host <host>', 'address to listen on (env FOOTNOTE_HOST, default 127.0.0.1)')
     .option('--no-ingest', 'serve the existing index as it is')
-    .action(async (flags: { corpus?: string; port?: number; host?: string; ingest: boolean; indexDir?: string; embedder?: string; generator?: string }) => {
-      const environment = config();
-      const runtime = createRuntime(flags.generator ? { ...environment, generator: flags.generator } : environment, flags);
-      // A bad LLM configuration stops start-up here rather than failing every question.
-      await generatorFactory(runtime, {});
-      const holder: EngineHolder = {};
-      if (flags.ingest) {
-        try {
-          await runIngest(runtime, {});
-        } catch (error) {
-          if (!(error instanceof FootnoteError)) throw error;
-          runtime.notice(`warning: ingest failed: ${error.message}`);
+    .action(
+      async (flags: {
+        corpus?: string;
+        port?: number;
+        host?: string;
+        ingest: boolean;
+        indexDir?: string;
+        embedder?: string;
+        generator?: string;
+      }) => {
+        const environment = config();
+        const runtime = createRuntime(
+          flags.generator ? { ...environment, generator: flags.generator } : environment,
+          flags,
+        );
+        // A bad LLM configuration stops start-up here rather than failing every question.
+        await generatorFactory(runtime, {});
+        const holder: EngineHolder = {};
+        if (flags.ingest) {
+          try {
+            await runIngest(runtime, {});
+          } catch (error) {
+            if (!(error instanceof FootnoteError)) throw error;
+            runtime.notice(`warning: ingest failed: ${error.message}`);
+          }
         }
-      }
-      await loadInto(holder, runtime);
-      const app = createApp({
-        holder,
-        extend: (routes) => {
-          mountChatPage(routes, { directory: path.join(PACKAGE_ROOT, 'dist', 'page') });
-          mountOpenAiRoutes(routes, { holder, log: (line) => runtime.notice(line) });
-        },
-        access: {
-          apiKey: environment.apiKey,
-          corsOrigins: environment.corsOrigins,
-          ...(environment.rateLimit === undefined ? {} : { rateLimit: environment.rateLimit }),
-          ...(environment.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: environment.requestTimeoutMs }),
-        },
-        reingest: async () => {
-          const report = await runIngest(runtime, { quiet: true });
-          await loadInto(holder, runtime);
-          return report;
-        },
-      });
-      const stopWatching = holder.engine?.watch() ?? (() => {});
-      const { url } = await startServer(app, {
-        port: flags.port ?? environment.port,
-        host: flags.host ?? environment.host,
-        onClose: stopWatching,
-      });
-      const host = flags.host ?? environment.host;
-      if (!environment.apiKey && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
-        runtime.notice(`warning: listening on ${host} without FOOTNOTE_API_KEY; anyone who can reach this port can ask questions and re-ingest`);
-      }
-      const engine = holder.engine;
-      runtime.notice(
-        engine
-          ? `Footnote is serving ${url} (${engine.index.manifest.counts.sources} files, ${engine.index.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
-          : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
-      );
-    });
+        await loadInto(holder, runtime);
+        const app = createApp({
+          holder,
+          extend: (routes) => {
+            mountChatPage(routes, { directory: path.join(PACKAGE_ROOT, 'dist', 'page') });
+            mountOpenAiRoutes(routes, { holder, log: (line) => runtime.notice(line) });
+          },
+          access: {
+            apiKey: environment.apiKey,
+            corsOrigins: environment.corsOrigins,
+            ...(environment.rateLimit === undefined ? {} : { rateLimit: environment.rateLimit }),
+            ...(environment.requestTimeoutMs === undefined
+              ? {}
+              : { requestTimeoutMs: environment.requestTimeoutMs }),
+          },
+          reingest: async () => {
+            const report = await runIngest(runtime, { quiet: true });
+            await loadInto(holder, runtime);
+            return report;
+          },
+        });
+        const stopWatching = holder.engine?.watch() ?? (() => {});
+        const { url } = await startServer(app, {
+          port: flags.port ?? environment.port,
+          host: flags.host ?? environment.host,
+          onClose: stopWatching,
+        });
+        const host = flags.host ?? environment.host;
+        if (!environment.apiKey && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+          runtime.notice(
+            `warning: listening on ${host} without FOOTNOTE_API_KEY; anyone who can reach this port can ask questions and re-ingest`,
+          );
+        }
+        const engine = holder.engine;
+        runtime.notice(
+          engine
+            ? `Footnote is serving ${url} (${engine.index.manifest.counts.sources} files, ${engine.index.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
+            : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
+        );
+      },
+    );
 }
 
 async function loadInto(holder: EngineHolder, runtime: Runtime): Promise<void> {

@@ -1,8 +1,8 @@
 import { FootnoteError } from '../errors.js';
 import type { Embedder } from '../types.js';
 import { embedMany } from './embed-many.js';
-import { GloveEmbedder, countWords, principalComponent, type WordStatistics } from './glove-embedder.js';
-import { loadGloveVectors, type GloveVectors } from './glove-vectors.js';
+import { countWords, GloveEmbedder, principalComponent, type WordStatistics } from './glove-embedder.js';
+import { type GloveVectors, loadGloveVectors } from './glove-vectors.js';
 import { createTransformersEmbedder, findLocalTransformersModel } from './transformers-embedder.js';
 
 /**
@@ -72,12 +72,18 @@ export function chooseEmbedder(options: Partial<EmbedderChoiceOptions> = {}): Em
   if (spec === 'auto') {
     const local = findLocalTransformersModel(settings.modelsDirectory);
     if (local) return transformersProvider(local, settings);
-    settings.onNotice(`embedder: no transformers model in ${settings.modelsDirectory}/, using the offline GloVe embedder (glove-sg-100d)`);
+    settings.onNotice(
+      `embedder: no transformers model in ${settings.modelsDirectory}/, using the offline GloVe embedder (glove-sg-100d)`,
+    );
     return gloveProvider(settings);
   }
   if (spec === 'glove' || spec === 'glove-sg-100d') return gloveProvider(settings);
-  if (spec.startsWith('transformers:') && spec.length > 'transformers:'.length) return transformersProvider(spec.slice('transformers:'.length), settings);
-  throw new FootnoteError('invalid_request', `unknown embedder "${spec}"; use auto, glove or transformers:<model-id> (e.g. transformers:Xenova/bge-small-en-v1.5)`);
+  if (spec.startsWith('transformers:') && spec.length > 'transformers:'.length)
+    return transformersProvider(spec.slice('transformers:'.length), settings);
+  throw new FootnoteError(
+    'invalid_request',
+    `unknown embedder "${spec}"; use auto, glove or transformers:<model-id> (e.g. transformers:Xenova/bge-small-en-v1.5)`,
+  );
 }
 
 function gloveProvider(settings: EmbedderChoiceOptions): EmbedderProvider {
@@ -110,7 +116,11 @@ function gloveProvider(settings: EmbedderChoiceOptions): EmbedderProvider {
 function transformersProvider(modelId: string, settings: EmbedderChoiceOptions): EmbedderProvider {
   let embedder: Promise<Embedder> | undefined;
   const load = () =>
-    (embedder ??= createTransformersEmbedder({ modelId, modelsDirectory: settings.modelsDirectory, allowRemote: settings.allowRemoteModels }));
+    (embedder ??= createTransformersEmbedder({
+      modelId,
+      modelsDirectory: settings.modelsDirectory,
+      allowRemote: settings.allowRemoteModels,
+    }));
   return {
     id: `transformers:${modelId}`,
     settings: {},

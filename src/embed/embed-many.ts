@@ -1,4 +1,4 @@
-import type { EmbedOptions, Embedder } from '../types.js';
+import type { Embedder, EmbedOptions } from '../types.js';
 
 export interface EmbedManyOptions extends EmbedOptions {
   /** Called after each batch with the number of texts embedded so far. */
@@ -9,7 +9,11 @@ export interface EmbedManyOptions extends EmbedOptions {
  * Embeds any number of texts in batches of `embedder.maxBatchSize`, in order. The one place
  * that batches, reports progress and checks for cancellation.
  */
-export async function embedMany(embedder: Embedder, texts: string[], options: EmbedManyOptions = {}): Promise<Float32Array[]> {
+export async function embedMany(
+  embedder: Embedder,
+  texts: string[],
+  options: EmbedManyOptions = {},
+): Promise<Float32Array[]> {
   const { onProgress, ...embedOptions } = options;
   const vectors: Float32Array[] = [];
   for (let start = 0; start < texts.length; start += embedder.maxBatchSize) {
@@ -17,7 +21,9 @@ export async function embedMany(embedder: Embedder, texts: string[], options: Em
     const batch = texts.slice(start, start + embedder.maxBatchSize);
     const batchVectors = await embedder.embed(batch, embedOptions);
     if (batchVectors.length !== batch.length) {
-      throw new Error(`embedder ${embedder.id} returned ${batchVectors.length} vectors for ${batch.length} texts`);
+      throw new Error(
+        `embedder ${embedder.id} returned ${batchVectors.length} vectors for ${batch.length} texts`,
+      );
     }
     vectors.push(...batchVectors);
     onProgress?.(vectors.length, texts.length);

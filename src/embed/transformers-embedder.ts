@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FootnoteError } from '../errors.js';
-import type { EmbedOptions, Embedder } from '../types.js';
+import type { Embedder, EmbedOptions } from '../types.js';
 
 /** How token vectors become one text vector. */
 export type TransformersPooling = 'mean' | 'cls';
@@ -79,8 +79,18 @@ const MODEL_FAMILIES: ModelFamily[] = [
     queryPrefix: 'Represent this sentence for searching relevant passages: ',
     documentPrefix: '',
   },
-  { pattern: /(^|[^a-z0-9])e5([^a-z0-9]|$)/, pooling: 'mean', queryPrefix: 'query: ', documentPrefix: 'passage: ' },
-  { pattern: /nomic-embed/, pooling: 'mean', queryPrefix: 'search_query: ', documentPrefix: 'search_document: ' },
+  {
+    pattern: /(^|[^a-z0-9])e5([^a-z0-9]|$)/,
+    pooling: 'mean',
+    queryPrefix: 'query: ',
+    documentPrefix: 'passage: ',
+  },
+  {
+    pattern: /nomic-embed/,
+    pooling: 'mean',
+    queryPrefix: 'search_query: ',
+    documentPrefix: 'search_document: ',
+  },
   { pattern: /(^|[^a-z0-9])gte([^a-z0-9]|$)/, pooling: 'mean', queryPrefix: '', documentPrefix: '' },
   { pattern: /minilm|mpnet|sentence-transformers/, pooling: 'mean', queryPrefix: '', documentPrefix: '' },
 ];
@@ -116,14 +126,22 @@ function isFile(file: string): boolean {
  * const check = checkModelFiles('Xenova/bge-small-en-v1.5', 'models', true);
  * if (!check.ok) console.error(`missing in ${check.directory}: ${check.missing.join(', ')}`);
  */
-export function checkModelFiles(modelId: string, modelsDirectory: string, quantized: boolean): ModelFilesCheck {
+export function checkModelFiles(
+  modelId: string,
+  modelsDirectory: string,
+  quantized: boolean,
+): ModelFilesCheck {
   const directory = modelDirectory(modelId, modelsDirectory);
-  const missing = [...REQUIRED_FILES, onnxFile(quantized)].filter((file) => !isFile(path.join(directory, file)));
+  const missing = [...REQUIRED_FILES, onnxFile(quantized)].filter(
+    (file) => !isFile(path.join(directory, file)),
+  );
   return { ok: missing.length === 0, missing, directory };
 }
 
 function hasCompleteFiles(modelId: string, modelsDirectory: string): boolean {
-  return checkModelFiles(modelId, modelsDirectory, true).ok || checkModelFiles(modelId, modelsDirectory, false).ok;
+  return (
+    checkModelFiles(modelId, modelsDirectory, true).ok || checkModelFiles(modelId, modelsDirectory, false).ok
+  );
 }
 
 function listDirectories(directory: string): string[] {
@@ -194,7 +212,10 @@ function missingFilesMessage(modelId: string, check: ModelFilesCheck, reason: st
 
 /** The slice of transformers.js's feature-extraction pipeline this file relies on. */
 interface FeatureExtractor {
-  (texts: string[], options: { pooling: TransformersPooling; normalize: boolean }): Promise<{ dims: number[]; data: ArrayLike<number> }>;
+  (
+    texts: string[],
+    options: { pooling: TransformersPooling; normalize: boolean },
+  ): Promise<{ dims: number[]; data: ArrayLike<number> }>;
   tokenizer: { model_max_length: unknown };
   model: { config: { model_type?: string; max_position_embeddings?: number } };
 }
@@ -208,10 +229,21 @@ function serialized<T>(task: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function loadExtractor(modelId: string, modelsDirectory: string, allowRemote: boolean, quantized: boolean): Promise<FeatureExtractor> {
+async function loadExtractor(
+  modelId: string,
+  modelsDirectory: string,
+  allowRemote: boolean,
+  quantized: boolean,
+): Promise<FeatureExtractor> {
   return serialized(async () => {
     const { env, pipeline } = await import('@xenova/transformers');
-    const settings = env as { localModelPath: string; allowLocalModels: boolean; allowRemoteModels: boolean; useFSCache: boolean; cacheDir: string };
+    const settings = env as {
+      localModelPath: string;
+      allowLocalModels: boolean;
+      allowRemoteModels: boolean;
+      useFSCache: boolean;
+      cacheDir: string;
+    };
     settings.localModelPath = modelsDirectory;
     settings.allowLocalModels = true;
     settings.allowRemoteModels = allowRemote;
@@ -219,7 +251,10 @@ async function loadExtractor(modelId: string, modelsDirectory: string, allowRemo
     // stale cache from shadowing the user's files and puts downloads where the next run looks.
     settings.useFSCache = true;
     settings.cacheDir = modelsDirectory;
-    const extractor = await pipeline('feature-extraction', modelId, { quantized, local_files_only: !allowRemote });
+    const extractor = await pipeline('feature-extraction', modelId, {
+      quantized,
+      local_files_only: !allowRemote,
+    });
     return extractor as unknown as FeatureExtractor;
   });
 }
@@ -301,7 +336,10 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
     );
   }
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-    throw new FootnoteError('invalid_request', `maxBatchSize must be a positive integer, got ${maxBatchSize}`);
+    throw new FootnoteError(
+      'invalid_request',
+      `maxBatchSize must be a positive integer, got ${maxBatchSize}`,
+    );
   }
   const modelsDirectory = path.resolve(options.modelsDirectory);
   const directory = modelDirectory(modelId, modelsDirectory);
@@ -312,14 +350,22 @@ export async function createTransformersEmbedder(options: TransformersEmbedderOp
   const check = checkModelFiles(modelId, modelsDirectory, quantized);
   if (!check.ok) {
     if (!allowRemote) {
-      throw new FootnoteError('model_files_missing', missingFilesMessage(modelId, check, ' and downloading is off'), {
-        details: { missing: check.missing },
-      });
+      throw new FootnoteError(
+        'model_files_missing',
+        missingFilesMessage(modelId, check, ' and downloading is off'),
+        {
+          details: { missing: check.missing },
+        },
+      );
     }
     if (!(await isHubReachable())) {
-      throw new FootnoteError('model_files_missing', missingFilesMessage(modelId, check, ` and ${HUB_URL} is unreachable`), {
-        details: { missing: check.missing },
-      });
+      throw new FootnoteError(
+        'model_files_missing',
+        missingFilesMessage(modelId, check, ` and ${HUB_URL} is unreachable`),
+        {
+          details: { missing: check.missing },
+        },
+      );
     }
   }
 

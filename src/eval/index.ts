@@ -1,4 +1,14 @@
-export { answerContains, hitAtK, ndcgAtK, normalizeAnswer, percentile, reciprocalRank, summarize, type EvalReport, type QuestionResult } from './metrics.js';
-export { evalQuestionSchema, loadQuestionSet, type EvalQuestion, type EvalTurn } from './question-set.js';
-export { runEval, type EvalRun, type RunEvalOptions } from './run-eval.js';
+export {
+  answerContains,
+  type EvalReport,
+  hitAtK,
+  ndcgAtK,
+  normalizeAnswer,
+  percentile,
+  type QuestionResult,
+  reciprocalRank,
+  summarize,
+} from './metrics.js';
+export { type EvalQuestion, type EvalTurn, evalQuestionSchema, loadQuestionSet } from './question-set.js';
+export { type EvalRun, type RunEvalOptions, runEval } from './run-eval.js';
 export { loadSquad, type SquadDocument, type SquadSet } from './squad.js';

@@ -193,7 +193,10 @@ function mean(values: number[]): number | null {
  *
  * @param config - recorded in the report as is (embedder, retrieval settings, ...)
  */
-export function summarize<Config = Record<string, unknown>>(results: QuestionResult[], config: Config): EvalReport<Config> {
+export function summarize<Config = Record<string, unknown>>(
+  results: QuestionResult[],
+  config: Config,
+): EvalReport<Config> {
   const answerable = results.filter((result) => result.answerable);
   const unanswerable = results.filter((result) => !result.answerable);
   const overAnswerable = (score: (result: QuestionResult) => number) => mean(answerable.map(score));

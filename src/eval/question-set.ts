@@ -61,7 +61,11 @@ export async function loadQuestionSet(path: string): Promise<EvalQuestion[]> {
   try {
     content = await readFile(path, 'utf8');
   } catch (error) {
-    throw new FootnoteError('invalid_request', `cannot read question set ${path}: ${(error as Error).message}; pass the path of a .jsonl file`, { cause: error });
+    throw new FootnoteError(
+      'invalid_request',
+      `cannot read question set ${path}: ${(error as Error).message}; pass the path of a .jsonl file`,
+      { cause: error },
+    );
   }
 
   const questions: EvalQuestion[] = [];
@@ -70,7 +74,8 @@ export async function loadQuestionSet(path: string): Promise<EvalQuestion[]> {
   for (const [index, line] of lines.entries()) {
     if (line.trim() === '') continue;
     const lineNumber = index + 1;
-    const lineError = (problem: string) => new FootnoteError('invalid_request', `${path} line ${lineNumber}: ${problem}`);
+    const lineError = (problem: string) =>
+      new FootnoteError('invalid_request', `${path} line ${lineNumber}: ${problem}`);
 
     let value: unknown;
     try {
@@ -80,15 +85,21 @@ export async function loadQuestionSet(path: string): Promise<EvalQuestion[]> {
     }
     const parsed = evalQuestionSchema.safeParse(value);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
-      throw lineError(`${problems.join('; ')}; expected { "id", "question", "answers": string[], "sources": string[], "history"?: [{ "role", "content" }] }`);
+      const problems = parsed.error.issues.map((issue) =>
+        issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+      );
+      throw lineError(
+        `${problems.join('; ')}; expected { "id", "question", "answers": string[], "sources": string[], "history"?: [{ "role", "content" }] }`,
+      );
     }
     const question = parsed.data;
     const firstLine = lineOfId.get(question.id);
-    if (firstLine !== undefined) throw lineError(`duplicate id "${question.id}" (first used on line ${firstLine}); ids must be unique`);
+    if (firstLine !== undefined)
+      throw lineError(`duplicate id "${question.id}" (first used on line ${firstLine}); ids must be unique`);
     lineOfId.set(question.id, lineNumber);
     questions.push(question);
   }
-  if (questions.length === 0) throw new FootnoteError('invalid_request', `${path} holds no questions; write one JSON object per line`);
+  if (questions.length === 0)
+    throw new FootnoteError('invalid_request', `${path} holds no questions; write one JSON object per line`);
   return questions;
 }

@@ -1,7 +1,7 @@
 import { isCitationExact } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import type { RetrieverMode } from '../retrieve/index.js';
-import { summarize, type EvalReport, type QuestionResult } from './metrics.js';
+import { type EvalReport, type QuestionResult, summarize } from './metrics.js';
 import type { EvalQuestion } from './question-set.js';
 
 export interface RunEvalOptions {
@@ -24,7 +24,11 @@ export interface EvalRun {
 /**
  * Runs every question through the same code path as `POST /api/ask` and scores the answers.
  */
-export async function runEval(engine: Engine, questions: EvalQuestion[], options: RunEvalOptions = {}): Promise<EvalRun> {
+export async function runEval(
+  engine: Engine,
+  questions: EvalQuestion[],
+  options: RunEvalOptions = {},
+): Promise<EvalRun> {
   const results: Array<QuestionResult & { question: string }> = [];
   for (const [index, item] of questions.entries()) {
     options.signal?.throwIfAborted();
@@ -39,7 +43,9 @@ export async function runEval(engine: Engine, questions: EvalQuestion[], options
     const { rankedSources } = answer;
     const citationsValid = answer.citations.filter((citation) => {
       const source = engine.source(citation.sourceId);
-      return source !== undefined && source.source === citation.source && isCitationExact(citation, source.text);
+      return (
+        source !== undefined && source.source === citation.source && isCitationExact(citation, source.text)
+      );
     }).length;
     results.push({
       id: item.id,

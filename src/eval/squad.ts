@@ -34,7 +34,9 @@ const squadSchema = z.object({
             z.object({
               id: z.string(),
               question: z.string(),
-              answers: z.array(z.object({ text: z.string(), answer_start: z.number() })).min(1, 'needs at least one answer (SQuAD v2.0 unanswerable questions are not supported)'),
+              answers: z
+                .array(z.object({ text: z.string(), answer_start: z.number() }))
+                .min(1, 'needs at least one answer (SQuAD v2.0 unanswerable questions are not supported)'),
             }),
           ),
         }),
@@ -43,7 +45,8 @@ const squadSchema = z.object({
   ),
 });
 
-const EXPECTED_SHAPE = 'expected SQuAD v1.1 JSON: { "data": [{ "title", "paragraphs": [{ "context", "qas": [{ "id", "question", "answers": [{ "text", "answer_start" }] }] }] }] }';
+const EXPECTED_SHAPE =
+  'expected SQuAD v1.1 JSON: { "data": [{ "title", "paragraphs": [{ "context", "qas": [{ "id", "question", "answers": [{ "text", "answer_start" }] }] }] }] }';
 
 /**
  * Reads a SQuAD v1.1 file (e.g. `dev-v1.1.json`). Each paragraph becomes one document and each
@@ -60,8 +63,13 @@ export async function loadSquad(path: string): Promise<SquadSet> {
   try {
     value = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    const problem = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${(error as Error).message})`;
-    throw new FootnoteError('invalid_request', `SQuAD file ${path} ${problem}; ${EXPECTED_SHAPE}`, { cause: error });
+    const problem =
+      error instanceof SyntaxError
+        ? `is not valid JSON (${error.message})`
+        : `cannot be read (${(error as Error).message})`;
+    throw new FootnoteError('invalid_request', `SQuAD file ${path} ${problem}; ${EXPECTED_SHAPE}`, {
+      cause: error,
+    });
   }
 
   const parsed = squadSchema.safeParse(value);
@@ -69,7 +77,10 @@ export async function loadSquad(path: string): Promise<SquadSet> {
     const issues = parsed.error.issues;
     const problems = issues.slice(0, 3).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
     if (issues.length > 3) problems.push(`and ${issues.length - 3} more`);
-    throw new FootnoteError('invalid_request', `${path} is not a SQuAD v1.1 file: ${problems.join('; ')}; ${EXPECTED_SHAPE}`);
+    throw new FootnoteError(
+      'invalid_request',
+      `${path} is not a SQuAD v1.1 file: ${problems.join('; ')}; ${EXPECTED_SHAPE}`,
+    );
   }
 
   const documents: SquadDocument[] = [];
@@ -90,5 +101,7 @@ export async function loadSquad(path: string): Promise<SquadSet> {
 
 function formatPath(path: PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
-  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .join('');
 }

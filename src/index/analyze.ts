@@ -20,7 +20,10 @@ const stemCache = new Map<string, string>();
  */
 export function analyze(text: string): string[] {
   const terms: string[] = [];
-  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   for (const match of folded.replace(/[’']s\b/g, '').matchAll(WORD)) {
     const word = match[0];
     if (STOP_WORDS.has(word)) continue;

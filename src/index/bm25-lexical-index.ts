@@ -50,13 +50,19 @@ export class Bm25LexicalIndex implements LexicalIndex {
   }
 
   static async load(directory: string, options: Partial<Bm25Options> = {}): Promise<Bm25LexicalIndex> {
-    return Bm25LexicalIndex.fromJSON(await fs.readFile(path.join(directory, LEXICAL_INDEX_FILE), 'utf8'), options);
+    return Bm25LexicalIndex.fromJSON(
+      await fs.readFile(path.join(directory, LEXICAL_INDEX_FILE), 'utf8'),
+      options,
+    );
   }
 
   /** Restores an index from the JSON that `save` wrote. */
   static fromJSON(json: string, options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
     const settings = { ...defaultBm25Options, ...options };
-    return new Bm25LexicalIndex(MiniSearch.loadJSON<IndexedText>(json, miniSearchOptions(settings)), settings);
+    return new Bm25LexicalIndex(
+      MiniSearch.loadJSON<IndexedText>(json, miniSearchOptions(settings)),
+      settings,
+    );
   }
 
   get size(): number {
@@ -89,7 +95,12 @@ export class Bm25LexicalIndex implements LexicalIndex {
   documentFrequency(term: string): number {
     let frequency = this.frequencies.get(term);
     if (frequency === undefined) {
-      frequency = this.search_.search(term, { tokenize: (text) => [text], processTerm: (text) => text, fuzzy: false, prefix: false }).length;
+      frequency = this.search_.search(term, {
+        tokenize: (text) => [text],
+        processTerm: (text) => text,
+        fuzzy: false,
+        prefix: false,
+      }).length;
       if (this.frequencies.size < 50_000) this.frequencies.set(term, frequency);
     }
     return frequency;

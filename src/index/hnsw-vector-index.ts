@@ -41,7 +41,11 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   /** Reads a saved index (off the main thread, so callers can parse other files meanwhile). */
-  static async load(directory: string, dimensions: number, options: Partial<HnswOptions> = {}): Promise<HnswVectorIndex> {
+  static async load(
+    directory: string,
+    dimensions: number,
+    options: Partial<HnswOptions> = {},
+  ): Promise<HnswVectorIndex> {
     const settings = { ...defaultHnswOptions, ...options };
     const index = new HierarchicalNSW('cosine', dimensions);
     await index.readIndex(path.join(directory, VECTOR_INDEX_FILE));

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -20,7 +20,14 @@ const EMBEDDER_STATE_FILE = 'embedder-state.json';
 const LOCK_FILE = 'ingest.lock';
 /** Who holds the ingest lock (`{ pid, host }`), so a lock left by a dead process can be taken over. */
 const LOCK_OWNER_FILE = 'ingest.lock.owner';
-const CHECKED_FILES = [SOURCES_FILE, CHUNKS_FILE, VECTORS_FILE, VECTOR_INDEX_FILE, LEXICAL_INDEX_FILE, EMBEDDER_STATE_FILE];
+const CHECKED_FILES = [
+  SOURCES_FILE,
+  CHUNKS_FILE,
+  VECTORS_FILE,
+  VECTOR_INDEX_FILE,
+  LEXICAL_INDEX_FILE,
+  EMBEDDER_STATE_FILE,
+];
 
 /** What an index was built from and with; refused at load when it does not match. */
 export interface IndexManifest {
@@ -30,7 +37,16 @@ export interface IndexManifest {
   embedder: { id: string; dimensions: number; settings?: Record<string, unknown> };
   chunking: Record<string, number>;
   counts: { sources: number; chunks: number };
-  files: Record<string, { id: string; hash: string; chunks: number; encoding: SourceDocument['encoding']; format: SourceDocument['format'] }>;
+  files: Record<
+    string,
+    {
+      id: string;
+      hash: string;
+      chunks: number;
+      encoding: SourceDocument['encoding'];
+      format: SourceDocument['format'];
+    }
+  >;
   /** SHA-256 of every data file, checked at load so a damaged index is never served. */
   checksums: Record<string, string>;
 }
@@ -76,7 +92,9 @@ export async function readManifest(indexDirectory: string): Promise<IndexManifes
   const generation = currentGeneration(indexDirectory);
   if (!generation) return undefined;
   try {
-    return JSON.parse(await fs.readFile(path.join(indexDirectory, generation, MANIFEST_FILE), 'utf8')) as IndexManifest;
+    return JSON.parse(
+      await fs.readFile(path.join(indexDirectory, generation, MANIFEST_FILE), 'utf8'),
+    ) as IndexManifest;
   } catch {
     return undefined;
   }
@@ -87,14 +105,25 @@ export async function readManifest(indexDirectory: string): Promise<IndexManifes
  * with an atomic rename. A crash at any point leaves the previous generation in place and
  * loadable; generations older than the previous one are removed after the switch.
  */
-export async function writeIndex(indexDirectory: string, data: IndexData, vectorIndex: HnswVectorIndex, lexicalIndex: Bm25LexicalIndex): Promise<string> {
+export async function writeIndex(
+  indexDirectory: string,
+  data: IndexData,
+  vectorIndex: HnswVectorIndex,
+  lexicalIndex: Bm25LexicalIndex,
+): Promise<string> {
   await fs.mkdir(indexDirectory, { recursive: true });
   const generation = `gen-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const directory = path.join(indexDirectory, generation);
   await fs.mkdir(directory);
   await fs.writeFile(path.join(directory, SOURCES_FILE), JSON.stringify(data.sources));
-  await fs.writeFile(path.join(directory, CHUNKS_FILE), JSON.stringify(packChunks(data.chunks, data.sources)));
-  await fs.writeFile(path.join(directory, VECTORS_FILE), packVectors(data.vectors, data.manifest.embedder.dimensions));
+  await fs.writeFile(
+    path.join(directory, CHUNKS_FILE),
+    JSON.stringify(packChunks(data.chunks, data.sources)),
+  );
+  await fs.writeFile(
+    path.join(directory, VECTORS_FILE),
+    packVectors(data.vectors, data.manifest.embedder.dimensions),
+  );
   await fs.writeFile(path.join(directory, EMBEDDER_STATE_FILE), JSON.stringify(data.embedderState ?? null));
   await vectorIndex.save(directory);
   await lexicalIndex.save(directory);
@@ -119,11 +148,17 @@ export async function writeIndex(indexDirectory: string, data: IndexData, vector
 export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
   const generation = currentGeneration(indexDirectory);
   if (!generation) {
-    throw new FootnoteError('index_missing', `no index in ${indexDirectory}; run \`footnote ingest\` first (or \`npm start\`, which ingests corpus/)`);
+    throw new FootnoteError(
+      'index_missing',
+      `no index in ${indexDirectory}; run \`footnote ingest\` first (or \`npm start\`, which ingests corpus/)`,
+    );
   }
   const directory = path.join(indexDirectory, generation);
   const corrupt = (why: string) =>
-    new FootnoteError('index_corrupt', `the index in ${indexDirectory} is damaged (${why}); run \`footnote ingest --rebuild\` to rebuild it`);
+    new FootnoteError(
+      'index_corrupt',
+      `the index in ${indexDirectory} is damaged (${why}); run \`footnote ingest --rebuild\` to rebuild it`,
+    );
   let manifest: IndexManifest;
   try {
     manifest = JSON.parse(await fs.readFile(path.join(directory, MANIFEST_FILE), 'utf8')) as IndexManifest;
@@ -149,7 +184,9 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
   );
   const checksums = Promise.all(
     CHECKED_FILES.map(async (file) => {
-      const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', buffers.get(file)!)).toString('hex');
+      const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', buffers.get(file)!)).toString(
+        'hex',
+      );
       if (digest !== manifest.checksums?.[file]) throw corrupt(`${file} does not match its checksum`);
     }),
   );
@@ -158,18 +195,37 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
   vectorIndexLoading.catch(() => {});
   try {
     const sources = JSON.parse(buffers.get(SOURCES_FILE)!.toString('utf8')) as SourceDocument[];
-    const chunks = unpackChunks(JSON.parse(buffers.get(CHUNKS_FILE)!.toString('utf8')) as PackedChunk[], sources);
+    const chunks = unpackChunks(
+      JSON.parse(buffers.get(CHUNKS_FILE)!.toString('utf8')) as PackedChunk[],
+      sources,
+    );
     const dimensions = manifest.embedder.dimensions;
     const vectors = unpackVectors(buffers.get(VECTORS_FILE)!, dimensions);
     const embedderState = JSON.parse(buffers.get(EMBEDDER_STATE_FILE)!.toString('utf8')) as unknown;
     const lexicalIndex = Bm25LexicalIndex.fromJSON(buffers.get(LEXICAL_INDEX_FILE)!.toString('utf8'));
     await checksums;
     const vectorIndex = await vectorIndexLoading;
-    if (vectors.length !== chunks.length || vectorIndex.size !== chunks.length || lexicalIndex.size !== chunks.length) {
-      throw new Error(`part sizes differ: ${chunks.length} chunks, ${vectors.length} vectors, ${vectorIndex.size} in HNSW, ${lexicalIndex.size} in BM25`);
+    if (
+      vectors.length !== chunks.length ||
+      vectorIndex.size !== chunks.length ||
+      lexicalIndex.size !== chunks.length
+    ) {
+      throw new Error(
+        `part sizes differ: ${chunks.length} chunks, ${vectors.length} vectors, ${vectorIndex.size} in HNSW, ${lexicalIndex.size} in BM25`,
+      );
     }
     const sourceById = new Map(sources.map((source) => [source.id, source]));
-    return { manifest, sources, chunks, vectors, embedderState, directory, vectorIndex, lexicalIndex, sourceById };
+    return {
+      manifest,
+      sources,
+      chunks,
+      vectors,
+      embedderState,
+      directory,
+      vectorIndex,
+      lexicalIndex,
+      sourceById,
+    };
   } catch (error) {
     if (error instanceof FootnoteError) throw error;
     // A file that fails to parse is usually damaged: name the file whose checksum is off.
@@ -188,7 +244,8 @@ export async function withIngestLock<T>(indexDirectory: string, work: () => Prom
   await fs.mkdir(indexDirectory, { recursive: true });
   const lockPath = path.join(indexDirectory, LOCK_FILE);
   const ownerPath = path.join(indexDirectory, LOCK_OWNER_FILE);
-  const acquire = () => lockfile.lock(indexDirectory, { lockfilePath: lockPath, stale: 10_000, update: 2_000, retries: 0 });
+  const acquire = () =>
+    lockfile.lock(indexDirectory, { lockfilePath: lockPath, stale: 10_000, update: 2_000, retries: 0 });
   let release: () => Promise<void>;
   try {
     release = await acquire().catch(async (error: NodeJS.ErrnoException) => {
@@ -198,7 +255,10 @@ export async function withIngestLock<T>(indexDirectory: string, work: () => Prom
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new FootnoteError('index_locked', `another ingest is writing ${indexDirectory}; wait for it to finish and try again`);
+      throw new FootnoteError(
+        'index_locked',
+        `another ingest is writing ${indexDirectory}; wait for it to finish and try again`,
+      );
     }
     throw error;
   }
@@ -222,7 +282,8 @@ async function claimAbandonedLock(ownerPath: string): Promise<boolean> {
   } catch {
     return false;
   }
-  if (owner.host !== os.hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid) return false;
+  if (owner.host !== os.hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid)
+    return false;
   try {
     process.kill(owner.pid, 0);
     return false;
@@ -244,11 +305,25 @@ async function claimAbandonedLock(ownerPath: string): Promise<boolean> {
  * sentence spans. Text, path and title come back from the source at load, so the chunk table
  * holds numbers only (a third of the size, and parsed several times faster).
  */
-type PackedChunk = [sourceIndex: number, start: number, end: number, lineStart: number, lineEnd: number, sentences: number[]];
+type PackedChunk = [
+  sourceIndex: number,
+  start: number,
+  end: number,
+  lineStart: number,
+  lineEnd: number,
+  sentences: number[],
+];
 
 function packChunks(chunks: Chunk[], sources: SourceDocument[]): PackedChunk[] {
   const position = new Map(sources.map((source, index) => [source.id, index]));
-  return chunks.map((chunk) => [position.get(chunk.sourceId)!, chunk.start, chunk.end, chunk.lineStart, chunk.lineEnd, chunk.sentences.flat()]);
+  return chunks.map((chunk) => [
+    position.get(chunk.sourceId)!,
+    chunk.start,
+    chunk.end,
+    chunk.lineStart,
+    chunk.lineEnd,
+    chunk.sentences.flat(),
+  ]);
 }
 
 function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
@@ -257,28 +332,43 @@ function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
     if (!source || end > source.text.length) throw new Error(`chunk ${id} points outside its source`);
     const sentences: Array<[number, number]> = [];
     for (let index = 0; index + 1 < flat.length; index += 2) sentences.push([flat[index]!, flat[index + 1]!]);
-    return { id, sourceId: source.id, source: source.source, title: source.title, start, end, lineStart, lineEnd, text: source.text.slice(start, end), sentences };
+    return {
+      id,
+      sourceId: source.id,
+      source: source.source,
+      title: source.title,
+      start,
+      end,
+      lineStart,
+      lineEnd,
+      text: source.text.slice(start, end),
+      sentences,
+    };
   });
 }
 
 function packVectors(vectors: Float32Array[], dimensions: number): Buffer {
   const buffer = Buffer.alloc(vectors.length * dimensions * 4);
   const view = new Float32Array(buffer.buffer, buffer.byteOffset, vectors.length * dimensions);
-  vectors.forEach((vector, row) => view.set(vector, row * dimensions));
+  for (const [row, vector] of vectors.entries()) view.set(vector, row * dimensions);
   return buffer;
 }
 
 function unpackVectors(buffer: Buffer, dimensions: number): Float32Array[] {
-  if (buffer.length % (dimensions * 4) !== 0) throw new Error(`vectors.f32 has ${buffer.length} bytes, not a multiple of ${dimensions} floats`);
+  if (buffer.length % (dimensions * 4) !== 0)
+    throw new Error(`vectors.f32 has ${buffer.length} bytes, not a multiple of ${dimensions} floats`);
   const copy = new Float32Array(buffer.length / 4);
   copy.set(new Float32Array(buffer.buffer, buffer.byteOffset, buffer.length / 4));
   const rows: Float32Array[] = [];
-  for (let start = 0; start < copy.length; start += dimensions) rows.push(copy.subarray(start, start + dimensions));
+  for (let start = 0; start < copy.length; start += dimensions)
+    rows.push(copy.subarray(start, start + dimensions));
   return rows;
 }
 
 async function fileChecksum(file: string): Promise<string> {
-  return createHash('sha256').update(await fs.readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await fs.readFile(file))
+    .digest('hex');
 }
 
 async function syncDirectory(directory: string): Promise<void> {
@@ -291,7 +381,9 @@ async function syncDirectory(directory: string): Promise<void> {
 
 async function removeOldGenerations(indexDirectory: string, keep: Set<string>): Promise<void> {
   for (const name of await fs.readdir(indexDirectory)) {
-    if (name.startsWith('gen-') && !keep.has(name)) await fs.rm(path.join(indexDirectory, name), { recursive: true, force: true });
-    if (name.startsWith(`${CURRENT_FILE}.`) && name.endsWith('.tmp')) await fs.rm(path.join(indexDirectory, name), { force: true });
+    if (name.startsWith('gen-') && !keep.has(name))
+      await fs.rm(path.join(indexDirectory, name), { recursive: true, force: true });
+    if (name.startsWith(`${CURRENT_FILE}.`) && name.endsWith('.tmp'))
+      await fs.rm(path.join(indexDirectory, name), { force: true });
   }
 }

@@ -4,7 +4,9 @@
  */
 
 const STOP_WORDS = new Set(
-  'a an and are as at be but by for from has have he her his i in is it its of on or our she that the their they this to was we were will with would you'.split(' '),
+  'a an and are as at be but by for from has have he her his i in is it its of on or our she that the their they this to was we were will with would you'.split(
+    ' ',
+  ),
 );
 
 const COPYRIGHT = /(copyright\s*(©|\(c\))?|©)\s*\d{4}|all rights reserved/i;

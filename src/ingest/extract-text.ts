@@ -58,7 +58,9 @@ export interface ExtractedText {
  */
 export function extractText(content: string, format: SourceFormat): ExtractedText {
   if (format === 'html') {
-    const title = decodeEntities(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(content)?.[1] ?? '').replace(/\s+/g, ' ').trim();
+    const title = decodeEntities(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(content)?.[1] ?? '')
+      .replace(/\s+/g, ' ')
+      .trim();
     const text = convert(content, {
       wordwrap: false,
       selectors: [

@@ -1,4 +1,10 @@
 export { findBoilerplate, isBoilerplateLine } from './boilerplate.js';
-export { FORMAT_BY_EXTENSION, decodeText, extractText, looksBinary } from './extract-text.js';
-export { ingestCorpus, sourceIdFor, type IngestOptions, type IngestPhase, type IngestReport } from './ingest-corpus.js';
-export { readCorpus, type CorpusFile, type ReadCorpusOptions } from './read-corpus.js';
+export { decodeText, extractText, FORMAT_BY_EXTENSION, looksBinary } from './extract-text.js';
+export {
+  type IngestOptions,
+  type IngestPhase,
+  type IngestReport,
+  ingestCorpus,
+  sourceIdFor,
+} from './ingest-corpus.js';
+export { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';

@@ -1,22 +1,22 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { chunkDocument, defaultChunkingOptions, type ChunkingOptions } from '../chunk/index.js';
-import { embedMany, type EmbedderProvider } from '../embed/index.js';
+import { type ChunkingOptions, chunkDocument, defaultChunkingOptions } from '../chunk/index.js';
+import { type EmbedderProvider, embedMany } from '../embed/index.js';
 import { FootnoteError } from '../errors.js';
 import {
   Bm25LexicalIndex,
   FORMAT_VERSION,
   HnswVectorIndex,
+  type IndexManifest,
   indexExists,
+  type LoadedIndex,
   loadIndex,
   withIngestLock,
   writeIndex,
-  type IndexManifest,
-  type LoadedIndex,
 } from '../index/index.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { decodeText, extractText } from './extract-text.js';
-import { readCorpus, type CorpusFile } from './read-corpus.js';
+import { type CorpusFile, readCorpus } from './read-corpus.js';
 
 export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
@@ -64,7 +64,9 @@ export function sourceIdFor(source: string): string {
  * embedded; unchanged files keep their chunks and vectors; deleted files disappear. The result
  * is written as a new index generation (atomic switch), under the ingest lock.
  */
-export async function ingestCorpus(options: Partial<IngestOptions> & Pick<IngestOptions, 'corpusDirectory' | 'embedder'>): Promise<IngestReport> {
+export async function ingestCorpus(
+  options: Partial<IngestOptions> & Pick<IngestOptions, 'corpusDirectory' | 'embedder'>,
+): Promise<IngestReport> {
   const settings: IngestOptions = {
     indexDirectory: '.footnote',
     chunking: {},
@@ -87,10 +89,18 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   const chunking: ChunkingOptions = { ...defaultChunkingOptions, ...settings.chunking };
   const { previous, rebuildReason } = await previousIndex(settings, chunking, warn);
 
-  const files = await readCorpus(settings.corpusDirectory, { maxFileBytes: settings.maxFileBytes, onWarning: warn });
+  const files = await readCorpus(settings.corpusDirectory, {
+    maxFileBytes: settings.maxFileBytes,
+    onWarning: warn,
+  });
   settings.signal?.throwIfAborted();
   const previousFiles = previous?.manifest.files ?? {};
-  const report = { added: [] as string[], changed: [] as string[], unchanged: [] as string[], removed: [] as string[] };
+  const report = {
+    added: [] as string[],
+    changed: [] as string[],
+    unchanged: [] as string[],
+    removed: [] as string[],
+  };
   const documents: SourceDocument[] = [];
   const reused = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
   const previousChunks = groupBySource(previous?.chunks ?? []);
@@ -118,12 +128,27 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   report.removed = Object.keys(previousFiles).filter((source) => !present.has(source));
 
   const embedderId = settings.embedder.id;
-  const base = { ...report, warnings, sources: documents.length, embedder: embedderId, ...(rebuildReason ? { rebuildReason } : {}) };
+  const base = {
+    ...report,
+    warnings,
+    sources: documents.length,
+    embedder: embedderId,
+    ...(rebuildReason ? { rebuildReason } : {}),
+  };
   if (previous && report.added.length === 0 && report.changed.length === 0 && report.removed.length === 0) {
-    return { ...base, chunks: previous.chunks.length, embeddedChunks: 0, written: false, durationMs: performance.now() - started };
+    return {
+      ...base,
+      chunks: previous.chunks.length,
+      embeddedChunks: 0,
+      written: false,
+      durationMs: performance.now() - started,
+    };
   }
   if (documents.length === 0) {
-    throw new FootnoteError('corpus_missing', `no readable .txt, .md or .html files in ${settings.corpusDirectory}; add documents and run \`footnote ingest\` again`);
+    throw new FootnoteError(
+      'corpus_missing',
+      `no readable .txt, .md or .html files in ${settings.corpusDirectory}; add documents and run \`footnote ingest\` again`,
+    );
   }
 
   // Embed the new chunks. A full build fits the embedder to this corpus; an update reuses the fitted state.
@@ -131,7 +156,10 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   const { embedder, state } = previous
     ? { embedder: await settings.embedder.restore(previous.embedderState), state: previous.embedderState }
     : await settings.embedder.fit(newTexts);
-  const newVectors = await embedMany(embedder, newTexts, { signal: settings.signal, onProgress: (done, total) => settings.onProgress('embed', done, total) });
+  const newVectors = await embedMany(embedder, newTexts, {
+    signal: settings.signal,
+    onProgress: (done, total) => settings.onProgress('embed', done, total),
+  });
 
   // Assign dense ids in document order and build both indexes.
   const chunks: Chunk[] = [];
@@ -166,15 +194,32 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     files: Object.fromEntries(
       documents.map((document) => [
         document.source,
-        { id: document.id, hash: document.hash, chunks: chunksBySource.get(document.id)?.length ?? 0, encoding: document.encoding, format: document.format },
+        {
+          id: document.id,
+          hash: document.hash,
+          chunks: chunksBySource.get(document.id)?.length ?? 0,
+          encoding: document.encoding,
+          format: document.format,
+        },
       ]),
     ),
     checksums: {},
   };
   settings.onProgress('write', 0, 1);
-  await writeIndex(settings.indexDirectory, { manifest, sources: documents, chunks, vectors, embedderState: state }, vectorIndex, lexicalIndex);
+  await writeIndex(
+    settings.indexDirectory,
+    { manifest, sources: documents, chunks, vectors, embedderState: state },
+    vectorIndex,
+    lexicalIndex,
+  );
   settings.onProgress('write', 1, 1);
-  return { ...base, chunks: chunks.length, embeddedChunks: newTexts.length, written: true, durationMs: performance.now() - started };
+  return {
+    ...base,
+    chunks: chunks.length,
+    embeddedChunks: newTexts.length,
+    written: true,
+    durationMs: performance.now() - started,
+  };
 }
 
 function groupBySource(chunks: Chunk[]): Map<string, Chunk[]> {
@@ -198,13 +243,19 @@ async function previousIndex(
   try {
     previous = await loadIndex(settings.indexDirectory);
   } catch (error) {
-    warn(`existing index could not be read (${error instanceof Error ? error.message : String(error)}); rebuilding from scratch`);
+    warn(
+      `existing index could not be read (${error instanceof Error ? error.message : String(error)}); rebuilding from scratch`,
+    );
     return { rebuildReason: 'existing index unreadable' };
   }
   if (previous.manifest.embedder.id !== settings.embedder.id) {
-    return { rebuildReason: `embedder changed from ${previous.manifest.embedder.id} to ${settings.embedder.id}` };
+    return {
+      rebuildReason: `embedder changed from ${previous.manifest.embedder.id} to ${settings.embedder.id}`,
+    };
   }
-  if (JSON.stringify(previous.manifest.embedder.settings ?? {}) !== JSON.stringify(settings.embedder.settings)) {
+  if (
+    JSON.stringify(previous.manifest.embedder.settings ?? {}) !== JSON.stringify(settings.embedder.settings)
+  ) {
     return { rebuildReason: `embedder settings changed to ${JSON.stringify(settings.embedder.settings)}` };
   }
   if (JSON.stringify(previous.manifest.chunking) !== JSON.stringify(chunking)) {
@@ -222,7 +273,9 @@ async function previousIndex(
  * Citations always use the chunk's exact span, never this text.
  */
 export function indexedText(chunk: Pick<Chunk, 'text' | 'title'>): string {
-  return chunk.title.length === 0 || chunk.text.startsWith(chunk.title) ? chunk.text : `${chunk.title}\n${chunk.text}`;
+  return chunk.title.length === 0 || chunk.text.startsWith(chunk.title)
+    ? chunk.text
+    : `${chunk.title}\n${chunk.text}`;
 }
 
 function readDocument(file: CorpusFile, warn: (message: string) => void): SourceDocument | undefined {

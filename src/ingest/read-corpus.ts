@@ -37,7 +37,10 @@ export const defaultReadCorpusOptions: ReadCorpusOptions = {
  * followed: one that leads outside the corpus would read files nobody meant to index, and one
  * that stays inside would index the same file twice (or loop forever).
  */
-export async function readCorpus(root: string, options: Partial<ReadCorpusOptions> = {}): Promise<CorpusFile[]> {
+export async function readCorpus(
+  root: string,
+  options: Partial<ReadCorpusOptions> = {},
+): Promise<CorpusFile[]> {
   const settings = { ...defaultReadCorpusOptions, ...options };
   const rootReal = await realDirectory(root);
   const pending: PendingFile[] = [];
@@ -45,7 +48,9 @@ export async function readCorpus(root: string, options: Partial<ReadCorpusOption
   const files: CorpusFile[] = [];
   // Files are read a batch at a time: one at a time, 2,000 small files spent seconds waiting on I/O.
   for (let start = 0; start < pending.length; start += READ_CONCURRENCY) {
-    const results = await Promise.all(pending.slice(start, start + READ_CONCURRENCY).map((entry) => readOne(entry, settings.maxFileBytes)));
+    const results = await Promise.all(
+      pending.slice(start, start + READ_CONCURRENCY).map((entry) => readOne(entry, settings.maxFileBytes)),
+    );
     for (const result of results) {
       if ('warning' in result) settings.onWarning(result.warning);
       else files.push(result.file);
@@ -62,7 +67,10 @@ async function realDirectory(root: string): Promise<string> {
     if (!stat.isDirectory()) throw new Error('not a directory');
     return real;
   } catch {
-    throw new FootnoteError('corpus_missing', `corpus directory ${root} does not exist or is not a directory; pass the folder of your documents, e.g. \`footnote ingest ./corpus\``);
+    throw new FootnoteError(
+      'corpus_missing',
+      `corpus directory ${root} does not exist or is not a directory; pass the folder of your documents, e.g. \`footnote ingest ./corpus\``,
+    );
   }
 }
 
@@ -76,8 +84,13 @@ interface PendingFile {
   format: SourceFormat;
 }
 
-async function walk(root: string, directory: string, out: PendingFile[], settings: ReadCorpusOptions): Promise<void> {
-  let entries;
+async function walk(
+  root: string,
+  directory: string,
+  out: PendingFile[],
+  settings: ReadCorpusOptions,
+): Promise<void> {
+  let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(directory, { withFileTypes: true });
   } catch (error) {
@@ -105,14 +118,23 @@ async function walk(root: string, directory: string, out: PendingFile[], setting
   }
 }
 
-async function readOne({ absolutePath, source, format }: PendingFile, maxFileBytes: number): Promise<{ file: CorpusFile } | { warning: string }> {
+async function readOne(
+  { absolutePath, source, format }: PendingFile,
+  maxFileBytes: number,
+): Promise<{ file: CorpusFile } | { warning: string }> {
   try {
     const stat = await fs.stat(absolutePath);
-    if (stat.size > maxFileBytes) return { warning: `skipped ${source}: ${formatBytes(stat.size)} is over the ${formatBytes(maxFileBytes)} limit` };
+    if (stat.size > maxFileBytes)
+      return {
+        warning: `skipped ${source}: ${formatBytes(stat.size)} is over the ${formatBytes(maxFileBytes)} limit`,
+      };
     const bytes = await fs.readFile(absolutePath);
-    if (bytes.length === 0 || bytes.toString('utf8').trim().length === 0) return { warning: `skipped ${source}: empty file` };
+    if (bytes.length === 0 || bytes.toString('utf8').trim().length === 0)
+      return { warning: `skipped ${source}: empty file` };
     if (looksBinary(bytes)) return { warning: `skipped ${source}: binary content` };
-    return { file: { source, absolutePath, format, bytes, hash: createHash('sha256').update(bytes).digest('hex') } };
+    return {
+      file: { source, absolutePath, format, bytes, hash: createHash('sha256').update(bytes).digest('hex') },
+    };
   } catch (error) {
     return { warning: `skipped ${source}: cannot read file (${errorCode(error)})` };
   }
@@ -121,7 +143,8 @@ async function readOne({ absolutePath, source, format }: PendingFile, maxFileByt
 async function describeSymlink(root: string, linkPath: string): Promise<string> {
   try {
     const target = await fs.realpath(linkPath);
-    if (target !== root && !target.startsWith(root + path.sep)) return 'symlink points outside the corpus directory';
+    if (target !== root && !target.startsWith(root + path.sep))
+      return 'symlink points outside the corpus directory';
     if (linkPath.startsWith(target + path.sep)) return 'symlink loop';
     return 'symlink to a file already in the corpus';
   } catch (error) {

@@ -128,7 +128,11 @@ export async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not our JSON (a proxy's error page…); fall through to the status line.
   }
-  return new ApiError(`http_${response.status}`, `the server answered ${response.status} ${response.statusText}`.trim(), response.status);
+  return new ApiError(
+    `http_${response.status}`,
+    `the server answered ${response.status} ${response.statusText}`.trim(),
+    response.status,
+  );
 }
 
 async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -142,7 +146,8 @@ export async function fetchHealth(): Promise<Health> {
   const response = await apiFetch('/api/health');
   if (response.status === 503) {
     const body = (await response.json().catch(() => ({}))) as { status?: string; message?: string };
-    if (body.status === 'no_index') return body.message ? { status: 'no_index', message: body.message } : { status: 'no_index' };
+    if (body.status === 'no_index')
+      return body.message ? { status: 'no_index', message: body.message } : { status: 'no_index' };
   }
   if (!response.ok) throw await errorFrom(response);
   return (await response.json()) as Health;
@@ -213,7 +218,11 @@ function parseFrame(frame: string): ChatEvent | undefined {
   const payload = JSON.parse(data.join('\n')) as Record<string, unknown>;
   switch (name) {
     case 'retrieval':
-      return { type: 'retrieval', query: String(payload.query ?? ''), passages: (payload.passages as Passage[] | undefined) ?? [] };
+      return {
+        type: 'retrieval',
+        query: String(payload.query ?? ''),
+        passages: (payload.passages as Passage[] | undefined) ?? [],
+      };
     case 'delta':
       return { type: 'delta', text: String(payload.text ?? '') };
     case 'citation':
@@ -223,7 +232,11 @@ function parseFrame(frame: string): ChatEvent | undefined {
       return { type: 'done', answer: payload as unknown as Answer };
     case 'error': {
       const error = (payload.error ?? payload) as { code?: unknown; message?: unknown };
-      return { type: 'error', code: String(error.code ?? 'internal'), message: String(error.message ?? 'the server could not answer') };
+      return {
+        type: 'error',
+        code: String(error.code ?? 'internal'),
+        message: String(error.message ?? 'the server could not answer'),
+      };
     }
     default:
       return undefined;

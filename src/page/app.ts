@@ -3,11 +3,19 @@
  * together. Everything from the server is rendered as text (see dom.ts), never as HTML.
  */
 import type { Citation, Passage } from '../types.js';
-import { ApiError, ConnectionError, setKeyPrompt, streamChat, type Health } from './api.js';
-import { answerAsText, loadConversation, messagesFor, newExchange, saveConversation, type Exchange, type Failure } from './conversation.js';
+import { ApiError, ConnectionError, type Health, setKeyPrompt, streamChat } from './api.js';
+import {
+  answerAsText,
+  type Exchange,
+  type Failure,
+  loadConversation,
+  messagesFor,
+  newExchange,
+  saveConversation,
+} from './conversation.js';
 import { CorpusPanel, type CorpusProblem } from './corpus-panel.js';
 import { byId, h, icon, withCode } from './dom.js';
-import { renderExchange, type ExchangeHandlers, type OpenSource } from './render-exchange.js';
+import { type ExchangeHandlers, type OpenSource, renderExchange } from './render-exchange.js';
 import { SourcePanel, type SourceTarget } from './source-panel.js';
 
 const conversation = byId<HTMLOListElement>('conversation');
@@ -41,7 +49,9 @@ const handlers: ExchangeHandlers = {
 // ---- conversation ----------------------------------------------------------------------
 
 function renderAll(): void {
-  conversation.replaceChildren(...exchanges.map((exchange) => renderExchange(exchange, handlers, openSource)));
+  conversation.replaceChildren(
+    ...exchanges.map((exchange) => renderExchange(exchange, handlers, openSource)),
+  );
   emptyState.hidden = exchanges.length > 0;
 }
 
@@ -50,10 +60,14 @@ function redraw(id: string): void {
   const exchange = exchanges.find((candidate) => candidate.id === id);
   const current = conversation.querySelector<HTMLElement>(`[data-exchange="${CSS.escape(id)}"]`);
   if (!exchange || !current) return;
-  const focused = document.activeElement instanceof HTMLElement && current.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
+  const focused =
+    document.activeElement instanceof HTMLElement && current.contains(document.activeElement)
+      ? document.activeElement.dataset.key
+      : undefined;
   const next = renderExchange(exchange, handlers, openSource);
   current.replaceWith(next);
-  if (focused) next.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+  if (focused)
+    next.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
 }
 
 function isNearBottom(): boolean {
@@ -121,14 +135,26 @@ async function ask(exchange: Exchange): Promise<void> {
           ...(answer.unsupported?.length ? { unsupported: answer.unsupported } : {}),
         };
         exchange.status = 'done';
-        announce(answer.grounded ? `Answer ready with ${answer.citations.length} footnote${answer.citations.length === 1 ? '' : 's'}.` : 'Not found in the corpus.');
+        announce(
+          answer.grounded
+            ? `Answer ready with ${answer.citations.length} footnote${answer.citations.length === 1 ? '' : 's'}.`
+            : 'Not found in the corpus.',
+        );
       } else if (event.type === 'error') {
-        fail(exchange, event.code === 'index_missing' ? { kind: 'no_index', code: event.code, message: event.message } : { kind: 'server', code: event.code, message: event.message });
+        fail(
+          exchange,
+          event.code === 'index_missing'
+            ? { kind: 'no_index', code: event.code, message: event.message }
+            : { kind: 'server', code: event.code, message: event.message },
+        );
       }
       update();
     }
   } catch (error) {
-    fail(exchange, controller.signal.aborted ? { kind: 'stopped', message: 'You stopped this answer.' } : failureOf(error));
+    fail(
+      exchange,
+      controller.signal.aborted ? { kind: 'stopped', message: 'You stopped this answer.' } : failureOf(error),
+    );
     update();
   } finally {
     if (running?.controller === controller) {
@@ -146,10 +172,20 @@ function fail(exchange: Exchange, failure: Failure): void {
 }
 
 function failureOf(error: unknown): Failure {
-  if (error instanceof ConnectionError) return { kind: 'connection', message: `${capitalize(error.message)}. Check that the Footnote server is running, then retry.` };
+  if (error instanceof ConnectionError)
+    return {
+      kind: 'connection',
+      message: `${capitalize(error.message)}. Check that the Footnote server is running, then retry.`,
+    };
   if (error instanceof ApiError) {
-    if (error.code === 'index_missing' || error.status === 503) return { kind: 'no_index', code: error.code, message: error.message };
-    if (error.status === 401) return { kind: 'auth', code: error.code, message: 'The server needs an API key to answer. Retry to enter it.' };
+    if (error.code === 'index_missing' || error.status === 503)
+      return { kind: 'no_index', code: error.code, message: error.message };
+    if (error.status === 401)
+      return {
+        kind: 'auth',
+        code: error.code,
+        message: 'The server needs an API key to answer. Retry to enter it.',
+      };
     return { kind: 'server', code: error.code, message: capitalize(error.message) };
   }
   return { kind: 'server', message: error instanceof Error ? error.message : String(error) };
@@ -184,10 +220,23 @@ function showCitation(exchange: Exchange, citation: Citation): void {
   const position = exchange.citations.indexOf(citation);
   const previous = exchange.citations[position - 1];
   const next = exchange.citations[position + 1];
-  const returnKey = document.activeElement instanceof HTMLElement && document.activeElement.dataset.key ? document.activeElement.dataset.key : `cite-${citation.n}`;
+  const returnKey =
+    document.activeElement instanceof HTMLElement && document.activeElement.dataset.key
+      ? document.activeElement.dataset.key
+      : `cite-${citation.n}`;
   openSource = { exchangeId: exchange.id, key: `cite-${citation.n}` };
   redraw(exchange.id);
-  const target: SourceTarget = { kind: 'citation', n: citation.n, sourceId: citation.sourceId, source: citation.source, title: citation.title, start: citation.start, end: citation.end, line: citation.line, quote: citation.quote };
+  const target: SourceTarget = {
+    kind: 'citation',
+    n: citation.n,
+    sourceId: citation.sourceId,
+    source: citation.source,
+    title: citation.title,
+    start: citation.start,
+    end: citation.end,
+    line: citation.line,
+    quote: citation.quote,
+  };
   void panel.show(
     target,
     {
@@ -205,7 +254,16 @@ function showPassage(exchange: Exchange, passage: Passage, index: number): void 
   const next = shown[index + 1];
   openSource = { exchangeId: exchange.id, key: `passage-${index}` };
   redraw(exchange.id);
-  const target: SourceTarget = { kind: 'passage', sourceId: passage.sourceId, source: passage.source, title: passage.title, start: passage.start, end: passage.end, line: passage.lineStart, quote: passage.text };
+  const target: SourceTarget = {
+    kind: 'passage',
+    sourceId: passage.sourceId,
+    source: passage.source,
+    title: passage.title,
+    start: passage.start,
+    end: passage.end,
+    line: passage.lineStart,
+    quote: passage.text,
+  };
   void panel.show(
     target,
     {
@@ -247,16 +305,34 @@ function showCorpusState(health: Health | undefined, problem: CorpusProblem | un
         'div',
         { class: 'banner-text' },
         h('p', { class: 'banner-title' }, 'No index yet'),
-        h('p', {}, ...withCode('Footnote answers only from the files it has indexed, and there is no index to answer from. Put text, Markdown or HTML files in the corpus folder, then re-ingest (or run `footnote ingest`).')),
-        health.message && health.message !== 'no index yet' && h('p', { class: 'banner-detail' }, 'Server: ', ...withCode(health.message)),
+        h(
+          'p',
+          {},
+          ...withCode(
+            'Footnote answers only from the files it has indexed, and there is no index to answer from. Put text, Markdown or HTML files in the corpus folder, then re-ingest (or run `footnote ingest`).',
+          ),
+        ),
+        health.message &&
+          health.message !== 'no index yet' &&
+          h('p', { class: 'banner-detail' }, 'Server: ', ...withCode(health.message)),
       ),
       h('button', { type: 'button', class: 'button', onclick: () => corpus.open() }, 'Open corpus'),
     );
     banner.hidden = false;
   } else if (problem) {
     banner.replaceChildren(
-      h('div', { class: 'banner-text' }, h('p', { class: 'banner-title' }, problem.title), h('p', {}, ...withCode(problem.message))),
-      h('button', { type: 'button', class: 'button', onclick: () => void corpus.refresh() }, icon('retry'), 'Retry'),
+      h(
+        'div',
+        { class: 'banner-text' },
+        h('p', { class: 'banner-title' }, problem.title),
+        h('p', {}, ...withCode(problem.message)),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'button', onclick: () => void corpus.refresh() },
+        icon('retry'),
+        'Retry',
+      ),
     );
     banner.hidden = false;
   } else {
@@ -265,7 +341,8 @@ function showCorpusState(health: Health | undefined, problem: CorpusProblem | un
   }
   if (health?.status === 'ok' && health.corpus) {
     const files = health.corpus.sources;
-    byId('empty-corpus').textContent = `${files} file${files === 1 ? '' : 's'} indexed${health.embedder ? ` with ${health.embedder}` : ''}.`;
+    byId('empty-corpus').textContent =
+      `${files} file${files === 1 ? '' : 's'} indexed${health.embedder ? ` with ${health.embedder}` : ''}.`;
   }
 }
 
@@ -331,7 +408,9 @@ setKeyPrompt(
       input.value = '';
       dialog.returnValue = '';
       byId('key-cancel').onclick = () => dialog.close('cancel');
-      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' ? input.value : undefined), { once: true });
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' ? input.value : undefined), {
+        once: true,
+      });
       dialog.showModal();
       input.focus();
     }),

@@ -21,7 +21,13 @@ export interface Exchange {
   citations: Citation[];
   passages: Passage[];
   /** Present once the answer is complete. */
-  result?: { grounded: boolean; notice?: string; generator: string; timings?: AnswerTimings; unsupported?: string[] };
+  result?: {
+    grounded: boolean;
+    notice?: string;
+    generator: string;
+    timings?: AnswerTimings;
+    unsupported?: string[];
+  };
   failure?: Failure;
 }
 
@@ -34,7 +40,10 @@ const MAX_HISTORY_EXCHANGES = 25;
 const MAX_TURN_CHARS = 8000;
 
 export function newExchange(question: string): Exchange {
-  const id = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const id =
+    typeof crypto.randomUUID === 'function'
+      ? crypto.randomUUID()
+      : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
   return { id, question, status: 'searching', text: '', citations: [], passages: [] };
 }
 
@@ -49,7 +58,11 @@ export function loadConversation(): Exchange[] {
       .filter((exchange) => typeof exchange?.id === 'string' && typeof exchange.question === 'string')
       .map((exchange) =>
         exchange.status === 'searching' || exchange.status === 'writing'
-          ? { ...exchange, status: 'failed', failure: { kind: 'stopped', message: 'The page was reloaded before this answer finished.' } }
+          ? {
+              ...exchange,
+              status: 'failed',
+              failure: { kind: 'stopped', message: 'The page was reloaded before this answer finished.' },
+            }
           : exchange,
       );
   } catch {
@@ -60,7 +73,11 @@ export function loadConversation(): Exchange[] {
 export function saveConversation(exchanges: readonly Exchange[]): void {
   try {
     if (exchanges.length === 0) localStorage.removeItem(STORAGE_KEY);
-    else localStorage.setItem(STORAGE_KEY, JSON.stringify({ version: FORMAT_VERSION, exchanges: exchanges.slice(-MAX_STORED_EXCHANGES) }));
+    else
+      localStorage.setItem(
+        STORAGE_KEY,
+        JSON.stringify({ version: FORMAT_VERSION, exchanges: exchanges.slice(-MAX_STORED_EXCHANGES) }),
+      );
   } catch {
     // Storage full or disabled: the conversation still works, it just won't survive a reload.
   }
@@ -88,7 +105,8 @@ export function answerAsText(exchange: Exchange): string {
   if (exchange.result?.notice) lines.push('', exchange.result.notice);
   if (exchange.citations.length > 0) {
     lines.push('');
-    for (const citation of exchange.citations) lines.push(`[${citation.n}] ${citation.source}, line ${citation.line}: “${citation.quote}”`);
+    for (const citation of exchange.citations)
+      lines.push(`[${citation.n}] ${citation.source}, line ${citation.line}: “${citation.quote}”`);
   }
   return lines.join('\n');
 }

@@ -2,7 +2,15 @@
  * The corpus dialog and the status pill in the header: which files are indexed, when, with
  * which embedder, and a button to re-ingest.
  */
-import { ApiError, ConnectionError, fetchHealth, fetchSources, reingest, type Health, type SourceSummary } from './api.js';
+import {
+  ApiError,
+  ConnectionError,
+  fetchHealth,
+  fetchSources,
+  type Health,
+  reingest,
+  type SourceSummary,
+} from './api.js';
 import { append, byId, h, withCode } from './dom.js';
 
 /** Why the corpus could not be shown. */
@@ -24,7 +32,9 @@ export class CorpusPanel {
   private problem: CorpusProblem | undefined;
 
   /** `onChange` runs after every refresh, so the page can show or hide the no-index notice. */
-  constructor(private readonly onChange: (health: Health | undefined, problem: CorpusProblem | undefined) => void) {
+  constructor(
+    private readonly onChange: (health: Health | undefined, problem: CorpusProblem | undefined) => void,
+  ) {
     this.pill.addEventListener('click', () => this.open());
     byId('corpus-close').addEventListener('click', () => this.dialog.close());
     this.ingestButton.addEventListener('click', () => void this.reingest());
@@ -53,10 +63,20 @@ export class CorpusPanel {
     } catch (error) {
       this.problem =
         error instanceof ConnectionError
-          ? { title: 'Cannot reach the server', message: 'Could not reach the Footnote server. Check that it is running, then retry.' }
+          ? {
+              title: 'Cannot reach the server',
+              message: 'Could not reach the Footnote server. Check that it is running, then retry.',
+            }
           : error instanceof ApiError && error.status === 401
-            ? { title: 'API key needed', message: 'This server asks for an API key before it shows the corpus or answers. Retry to enter it.' }
-            : { title: 'The server could not list the corpus', message: error instanceof Error ? error.message : String(error) };
+            ? {
+                title: 'API key needed',
+                message:
+                  'This server asks for an API key before it shows the corpus or answers. Retry to enter it.',
+              }
+            : {
+                title: 'The server could not list the corpus',
+                message: error instanceof Error ? error.message : String(error),
+              };
     }
     this.render();
     this.onChange(this.health, this.problem);
@@ -78,8 +98,16 @@ export class CorpusPanel {
       append(
         this.content,
         h('p', { class: 'corpus-empty' }, 'There is no index yet, so there is nothing to answer from.'),
-        health.message && health.message !== 'no index yet' && h('p', { class: 'corpus-detail' }, 'The server says: ', ...withCode(health.message)),
-        h('p', { class: 'corpus-detail' }, ...withCode('Put text, Markdown or HTML files in the corpus folder and press Re-ingest (or run `footnote ingest`).')),
+        health.message &&
+          health.message !== 'no index yet' &&
+          h('p', { class: 'corpus-detail' }, 'The server says: ', ...withCode(health.message)),
+        h(
+          'p',
+          { class: 'corpus-detail' },
+          ...withCode(
+            'Put text, Markdown or HTML files in the corpus folder and press Re-ingest (or run `footnote ingest`).',
+          ),
+        ),
       );
       return;
     }
@@ -95,10 +123,18 @@ export class CorpusPanel {
         health.corpus && fact('Passages', String(health.corpus.chunks)),
         created && fact('Indexed', `${formatDate(created)} (${formatAgo(created)})`),
         health.embedder && fact('Embedder', health.embedder),
-        health.generator && fact('Answers', health.generator === 'extractive' ? 'extractive (quotes from the files)' : health.generator),
+        health.generator &&
+          fact(
+            'Answers',
+            health.generator === 'extractive' ? 'extractive (quotes from the files)' : health.generator,
+          ),
       ),
       this.sources.length === 0
-        ? h('p', { class: 'corpus-empty' }, 'The index holds no files. Add files to the corpus folder and re-ingest.')
+        ? h(
+            'p',
+            { class: 'corpus-empty' },
+            'The index holds no files. Add files to the corpus folder and re-ingest.',
+          )
         : h(
             'ul',
             { class: 'file-list', 'aria-label': 'Indexed files' },
@@ -108,7 +144,11 @@ export class CorpusPanel {
                 {},
                 h('span', { class: 'file-name' }, source.source),
                 h('span', { class: 'file-title' }, source.title),
-                h('span', { class: 'file-meta' }, `${source.chunks} passage${source.chunks === 1 ? '' : 's'} · ${formatSize(source.characters)} · ${source.format}`),
+                h(
+                  'span',
+                  { class: 'file-meta' },
+                  `${source.chunks} passage${source.chunks === 1 ? '' : 's'} · ${formatSize(source.characters)} · ${source.format}`,
+                ),
               ),
             ),
           ),
@@ -121,8 +161,16 @@ export class CorpusPanel {
     this.ingestStatus.textContent = 'Re-ingesting the corpus…';
     try {
       const result = await reingest();
-      const changes = [`${result.added.length} added`, `${result.changed.length} changed`, `${result.removed.length} removed`, `${result.unchanged} unchanged`];
-      const warnings = result.warnings.length > 0 ? ` ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.join('; ')}` : '';
+      const changes = [
+        `${result.added.length} added`,
+        `${result.changed.length} changed`,
+        `${result.removed.length} removed`,
+        `${result.unchanged} unchanged`,
+      ];
+      const warnings =
+        result.warnings.length > 0
+          ? ` ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.join('; ')}`
+          : '';
       this.ingestStatus.textContent = `Done in ${(result.durationMs / 1000).toFixed(1)} s: ${changes.join(', ')}.${warnings}`;
     } catch (error) {
       this.ingestStatus.textContent =
@@ -155,7 +203,8 @@ function formatAgo(date: Date): string {
     ['minute', 60],
   ];
   const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-  for (const [unit, size] of units) if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  for (const [unit, size] of units)
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
   return 'just now';
 }
 

@@ -20,7 +20,11 @@ export interface OpenSource {
   key: string;
 }
 
-export function renderExchange(exchange: Exchange, handlers: ExchangeHandlers, open: OpenSource | undefined): HTMLLIElement {
+export function renderExchange(
+  exchange: Exchange,
+  handlers: ExchangeHandlers,
+  open: OpenSource | undefined,
+): HTMLLIElement {
   const openKey = open?.exchangeId === exchange.id ? open.key : undefined;
   return h(
     'li',
@@ -30,29 +34,55 @@ export function renderExchange(exchange: Exchange, handlers: ExchangeHandlers, o
   );
 }
 
-function renderAnswer(exchange: Exchange, handlers: ExchangeHandlers, openKey: string | undefined): HTMLElement {
+function renderAnswer(
+  exchange: Exchange,
+  handlers: ExchangeHandlers,
+  openKey: string | undefined,
+): HTMLElement {
   const notFound = exchange.status === 'done' && exchange.result?.grounded === false;
-  const classes = ['answer', notFound && 'not-found', exchange.status === 'failed' && 'failed', (exchange.status === 'searching' || exchange.status === 'writing') && 'streaming'];
-  const article = h('article', { class: classes.filter(Boolean).join(' '), 'aria-label': 'Answer', 'aria-busy': exchange.status === 'searching' || exchange.status === 'writing' ? 'true' : undefined });
+  const classes = [
+    'answer',
+    notFound && 'not-found',
+    exchange.status === 'failed' && 'failed',
+    (exchange.status === 'searching' || exchange.status === 'writing') && 'streaming',
+  ];
+  const article = h('article', {
+    class: classes.filter(Boolean).join(' '),
+    'aria-label': 'Answer',
+    'aria-busy': exchange.status === 'searching' || exchange.status === 'writing' ? 'true' : undefined,
+  });
 
   if (notFound) {
     article.append(h('p', { class: 'answer-label' }, icon('search'), 'Not found in the corpus'));
   }
   if (exchange.text) article.append(renderAnswerText(exchange, handlers, openKey));
-  if (exchange.status === 'searching' || exchange.status === 'writing') article.append(renderProgress(exchange));
-  if (exchange.result?.notice && exchange.status === 'done') article.append(h('p', { class: 'answer-notice' }, exchange.result.notice));
+  if (exchange.status === 'searching' || exchange.status === 'writing')
+    article.append(renderProgress(exchange));
+  if (exchange.result?.notice && exchange.status === 'done')
+    article.append(h('p', { class: 'answer-notice' }, exchange.result.notice));
   if (exchange.result?.unsupported?.length) {
-    article.append(h('p', { class: 'answer-notice' }, `Weakly supported by the cited passages: ${exchange.result.unsupported.map((sentence) => `“${sentence}”`).join(' ')}`));
+    article.append(
+      h(
+        'p',
+        { class: 'answer-notice' },
+        `Weakly supported by the cited passages: ${exchange.result.unsupported.map((sentence) => `“${sentence}”`).join(' ')}`,
+      ),
+    );
   }
   if (exchange.citations.length > 0) article.append(renderSources(exchange, handlers, openKey));
-  if (notFound && exchange.passages.length > 0) article.append(renderClosestPassages(exchange, handlers, openKey));
+  if (notFound && exchange.passages.length > 0)
+    article.append(renderClosestPassages(exchange, handlers, openKey));
   if (exchange.status === 'failed' && exchange.failure) article.append(renderFailure(exchange, handlers));
   if (exchange.status === 'done') article.append(renderActions(exchange, handlers));
   return article;
 }
 
 /** The answer text, with each `[n]` that has a citation turned into a button. */
-function renderAnswerText(exchange: Exchange, handlers: ExchangeHandlers, openKey: string | undefined): HTMLElement {
+function renderAnswerText(
+  exchange: Exchange,
+  handlers: ExchangeHandlers,
+  openKey: string | undefined,
+): HTMLElement {
   const byNumber = new Map(exchange.citations.map((citation) => [citation.n, citation]));
   const paragraph = h('div', { class: 'answer-text' });
   const blocks = exchange.text.split(/\n{2,}/);
@@ -67,13 +97,19 @@ function renderAnswerText(exchange: Exchange, handlers: ExchangeHandlers, openKe
       last = match.index + match[0].length;
     }
     p.append(block.slice(last));
-    if (blockIndex === blocks.length - 1 && exchange.status === 'writing') p.append(h('span', { class: 'caret', 'aria-hidden': 'true' }));
+    if (blockIndex === blocks.length - 1 && exchange.status === 'writing')
+      p.append(h('span', { class: 'caret', 'aria-hidden': 'true' }));
     paragraph.append(p);
   });
   return paragraph;
 }
 
-function citationButton(exchange: Exchange, citation: Citation, handlers: ExchangeHandlers, openKey: string | undefined): HTMLButtonElement {
+function citationButton(
+  exchange: Exchange,
+  citation: Citation,
+  handlers: ExchangeHandlers,
+  openKey: string | undefined,
+): HTMLButtonElement {
   const key = `cite-${citation.n}`;
   return h(
     'button',
@@ -99,10 +135,19 @@ function renderProgress(exchange: Exchange): HTMLElement {
       : exchange.text
         ? `Writing from ${count} passage${count === 1 ? '' : 's'}…`
         : `Reading ${count} passage${count === 1 ? '' : 's'}…`;
-  return h('p', { class: 'progress', role: 'status' }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')), label);
+  return h(
+    'p',
+    { class: 'progress', role: 'status' },
+    h('span', { class: 'dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span')),
+    label,
+  );
 }
 
-function renderSources(exchange: Exchange, handlers: ExchangeHandlers, openKey: string | undefined): HTMLElement {
+function renderSources(
+  exchange: Exchange,
+  handlers: ExchangeHandlers,
+  openKey: string | undefined,
+): HTMLElement {
   const list = h('ol', { class: 'source-list' });
   for (const citation of exchange.citations) {
     const key = `source-${citation.n}`;
@@ -123,17 +168,35 @@ function renderSources(exchange: Exchange, handlers: ExchangeHandlers, openKey: 
           h(
             'span',
             { class: 'source-body' },
-            h('span', { class: 'source-line' }, h('span', { class: 'file-name' }, citation.source), h('span', { class: 'source-meta' }, `line ${citation.line}`)),
+            h(
+              'span',
+              { class: 'source-line' },
+              h('span', { class: 'file-name' }, citation.source),
+              h('span', { class: 'source-meta' }, `line ${citation.line}`),
+            ),
             h('span', { class: 'source-quote' }, `“${citation.quote}”`),
           ),
         ),
       ),
     );
   }
-  return h('section', { class: 'sources', 'aria-label': 'Sources' }, h('h3', { class: 'section-title' }, exchange.citations.length === 1 ? 'Source' : `Sources · ${exchange.citations.length}`), list);
+  return h(
+    'section',
+    { class: 'sources', 'aria-label': 'Sources' },
+    h(
+      'h3',
+      { class: 'section-title' },
+      exchange.citations.length === 1 ? 'Source' : `Sources · ${exchange.citations.length}`,
+    ),
+    list,
+  );
 }
 
-function renderClosestPassages(exchange: Exchange, handlers: ExchangeHandlers, openKey: string | undefined): HTMLElement {
+function renderClosestPassages(
+  exchange: Exchange,
+  handlers: ExchangeHandlers,
+  openKey: string | undefined,
+): HTMLElement {
   const list = h('ol', { class: 'source-list closest-list' });
   exchange.passages.slice(0, 3).forEach((passage, index) => {
     const key = `passage-${index}`;
@@ -143,7 +206,13 @@ function renderClosestPassages(exchange: Exchange, handlers: ExchangeHandlers, o
         {},
         h(
           'button',
-          { type: 'button', class: openKey === key ? 'source-item is-open' : 'source-item', 'data-key': key, 'aria-controls': 'source-panel', onclick: () => handlers.openPassage(exchange, passage, index) },
+          {
+            type: 'button',
+            class: openKey === key ? 'source-item is-open' : 'source-item',
+            'data-key': key,
+            'aria-controls': 'source-panel',
+            onclick: () => handlers.openPassage(exchange, passage, index),
+          },
           h(
             'span',
             { class: 'source-body' },
@@ -151,7 +220,13 @@ function renderClosestPassages(exchange: Exchange, handlers: ExchangeHandlers, o
               'span',
               { class: 'source-line' },
               h('span', { class: 'file-name' }, passage.source),
-              h('span', { class: 'source-meta' }, passage.lineStart === passage.lineEnd ? `line ${passage.lineStart}` : `lines ${passage.lineStart}–${passage.lineEnd}`),
+              h(
+                'span',
+                { class: 'source-meta' },
+                passage.lineStart === passage.lineEnd
+                  ? `line ${passage.lineStart}`
+                  : `lines ${passage.lineStart}–${passage.lineEnd}`,
+              ),
             ),
             h('span', { class: 'source-quote' }, passage.text),
           ),
@@ -162,7 +237,12 @@ function renderClosestPassages(exchange: Exchange, handlers: ExchangeHandlers, o
   return h(
     'section',
     { class: 'sources closest', 'aria-label': 'Closest passages, not an answer' },
-    h('h3', { class: 'section-title' }, 'Closest passages', h('span', { class: 'not-answer' }, 'not an answer')),
+    h(
+      'h3',
+      { class: 'section-title' },
+      'Closest passages',
+      h('span', { class: 'not-answer' }, 'not an answer'),
+    ),
     list,
   );
 }
@@ -177,16 +257,49 @@ const FAILURE_TITLES: Record<string, string> = {
 
 function renderFailure(exchange: Exchange, handlers: ExchangeHandlers): HTMLElement {
   const failure = exchange.failure!;
-  const detail = failure.kind === 'no_index' ? `${sentence(failure.message)} You can also re-ingest from the corpus panel.` : sentence(failure.message);
+  const detail =
+    failure.kind === 'no_index'
+      ? `${sentence(failure.message)} You can also re-ingest from the corpus panel.`
+      : sentence(failure.message);
   return h(
     'div',
     { class: `failure failure-${failure.kind}`, role: failure.kind === 'stopped' ? undefined : 'alert' },
-    h('div', { class: 'failure-text' }, h('p', { class: 'failure-title' }, icon('alert'), FAILURE_TITLES[failure.kind] ?? 'Something went wrong'), h('p', { class: 'failure-detail' }, ...withCode(detail), failure.code && failure.kind === 'server' ? ` (${failure.code})` : '')),
+    h(
+      'div',
+      { class: 'failure-text' },
+      h(
+        'p',
+        { class: 'failure-title' },
+        icon('alert'),
+        FAILURE_TITLES[failure.kind] ?? 'Something went wrong',
+      ),
+      h(
+        'p',
+        { class: 'failure-detail' },
+        ...withCode(detail),
+        failure.code && failure.kind === 'server' ? ` (${failure.code})` : '',
+      ),
+    ),
     h(
       'div',
       { class: 'failure-actions' },
-      failure.kind === 'no_index' && h('button', { type: 'button', class: 'button secondary', 'data-key': 'corpus', onclick: () => handlers.openCorpus() }, 'Open corpus'),
-      h('button', { type: 'button', class: 'button', 'data-key': 'retry', onclick: () => handlers.retry(exchange) }, icon('retry'), 'Retry'),
+      failure.kind === 'no_index' &&
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button secondary',
+            'data-key': 'corpus',
+            onclick: () => handlers.openCorpus(),
+          },
+          'Open corpus',
+        ),
+      h(
+        'button',
+        { type: 'button', class: 'button', 'data-key': 'retry', onclick: () => handlers.retry(exchange) },
+        icon('retry'),
+        'Retry',
+      ),
     ),
   );
 }
@@ -200,8 +313,24 @@ function sentence(message: string): string {
 function renderActions(exchange: Exchange, handlers: ExchangeHandlers): HTMLElement {
   const result = exchange.result;
   const facts: string[] = [];
-  if (result?.generator && result.grounded) facts.push(result.generator === 'extractive' ? 'quoted from the corpus' : result.generator);
+  if (result?.generator && result.grounded)
+    facts.push(result.generator === 'extractive' ? 'quoted from the corpus' : result.generator);
   if (result?.timings) facts.push(`${Math.round(result.timings.retrieveMs + result.timings.answerMs)} ms`);
-  const copy = h('button', { type: 'button', class: 'ghost-button', 'data-key': 'copy', onclick: () => handlers.copy(exchange, copy) }, icon('copy'), h('span', {}, 'Copy answer'));
-  return h('footer', { class: 'answer-actions' }, copy, facts.length > 0 && h('span', { class: 'answer-facts' }, facts.join(' · ')));
+  const copy = h(
+    'button',
+    {
+      type: 'button',
+      class: 'ghost-button',
+      'data-key': 'copy',
+      onclick: () => handlers.copy(exchange, copy),
+    },
+    icon('copy'),
+    h('span', {}, 'Copy answer'),
+  );
+  return h(
+    'footer',
+    { class: 'answer-actions' },
+    copy,
+    facts.length > 0 && h('span', { class: 'answer-facts' }, facts.join(' · ')),
+  );
 }

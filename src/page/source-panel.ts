@@ -61,8 +61,16 @@ export class SourcePanel {
   async show(target: SourceTarget, navigation: Navigation, returnFocus: () => void): Promise<void> {
     const generation = ++this.generation;
     this.returnFocus = returnFocus;
-    const heading = h('h2', { id: 'panel-title', class: 'panel-title', tabindex: '-1' }, target.kind === 'citation' ? `Footnote ${target.n}` : 'Closest passage');
-    const body = h('div', { class: 'panel-body' }, h('p', { class: 'panel-loading', role: 'status' }, 'Opening the file…'));
+    const heading = h(
+      'h2',
+      { id: 'panel-title', class: 'panel-title', tabindex: '-1' },
+      target.kind === 'citation' ? `Footnote ${target.n}` : 'Closest passage',
+    );
+    const body = h(
+      'div',
+      { class: 'panel-body' },
+      h('p', { class: 'panel-loading', role: 'status' }, 'Opening the file…'),
+    );
     this.root.replaceChildren(
       h(
         'div',
@@ -72,7 +80,16 @@ export class SourcePanel {
           { class: 'panel-head-row' },
           heading,
           target.kind === 'passage' && h('span', { class: 'not-answer' }, 'not an answer'),
-          h('button', { type: 'button', class: 'icon-button panel-close', 'aria-label': 'Close the source', onclick: () => this.close() }, icon('close')),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'icon-button panel-close',
+              'aria-label': 'Close the source',
+              onclick: () => this.close(),
+            },
+            icon('close'),
+          ),
         ),
         h('p', { class: 'panel-file' }, icon('file'), h('span', { class: 'file-name' }, target.source)),
         h('p', { class: 'panel-headline' }, target.title),
@@ -147,7 +164,13 @@ function renderContext(file: SourceText, target: SourceTarget): HTMLElement[] {
   const cited = text.slice(target.start, target.end);
   const parts: HTMLElement[] = [];
   if (cited !== target.quote) {
-    parts.push(h('p', { class: 'panel-warning', role: 'note' }, 'The file has changed since this answer was written; the highlighted text is what is at those characters now.'));
+    parts.push(
+      h(
+        'p',
+        { class: 'panel-warning', role: 'note' },
+        'The file has changed since this answer was written; the highlighted text is what is at those characters now.',
+      ),
+    );
   }
   parts.push(
     h(
@@ -167,8 +190,30 @@ function renderNavigation(navigation: Navigation): HTMLElement {
   return h(
     'div',
     { class: 'panel-foot' },
-    h('button', { type: 'button', class: 'ghost-button', disabled: !navigation.previous, 'aria-label': 'Previous footnote', onclick: () => navigation.previous?.() }, icon('previous'), 'Previous'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'ghost-button',
+        disabled: !navigation.previous,
+        'aria-label': 'Previous footnote',
+        onclick: () => navigation.previous?.(),
+      },
+      icon('previous'),
+      'Previous',
+    ),
     h('span', { class: 'panel-position' }, navigation.position),
-    h('button', { type: 'button', class: 'ghost-button', disabled: !navigation.next, 'aria-label': 'Next footnote', onclick: () => navigation.next?.() }, 'Next', icon('next')),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'ghost-button',
+        disabled: !navigation.next,
+        'aria-label': 'Next footnote',
+        onclick: () => navigation.next?.(),
+      },
+      'Next',
+      icon('next'),
+    ),
   );
 }

@@ -25,7 +25,8 @@ export interface ContextualQueryOptions {
 export const defaultContextualQueryOptions: ContextualQueryOptions = { userTurns: 2, historyWeight: 0.5 };
 
 /** Words that point back into the conversation ("he", "it", "that deal", "what about…"). */
-const ANAPHORA = /\b(he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those|there|then|the same|such|also|too|else|other|others|former|latter)\b|^\s*(and|but|so|what about|how about|why)\b/i;
+const ANAPHORA =
+  /\b(he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those|there|then|the same|such|also|too|else|other|others|former|latter)\b|^\s*(and|but|so|what about|how about|why)\b/i;
 
 /**
  * True when a question needs the conversation to be understood: it refers back ("he", "it",
@@ -43,7 +44,11 @@ export function needsContext(question: string): boolean {
  * the new question asks. Questions that stand on their own ({@link needsContext}) are searched
  * as asked.
  */
-export function contextualQuery(question: string, history: ChatTurn[] = [], options: Partial<ContextualQueryOptions> = {}): ContextualQuery {
+export function contextualQuery(
+  question: string,
+  history: ChatTurn[] = [],
+  options: Partial<ContextualQueryOptions> = {},
+): ContextualQuery {
   const settings = { ...defaultContextualQueryOptions, ...options };
   const termWeights = new Map<string, number>();
   for (const term of analyze(question)) termWeights.set(term, 1);

@@ -1,6 +1,6 @@
 import { normalize } from '../embed/index.js';
-import type { Chunk, ChatTurn, Embedder, LexicalIndex, Passage, VectorIndex } from '../types.js';
-import { contextualQuery, type ContextualQuery } from './contextual-query.js';
+import type { ChatTurn, Chunk, Embedder, LexicalIndex, Passage, VectorIndex } from '../types.js';
+import { type ContextualQuery, contextualQuery } from './contextual-query.js';
 
 export type RetrieverMode = 'hybrid' | 'bm25' | 'dense';
 
@@ -62,13 +62,21 @@ export class HybridRetriever {
     this.options = { ...defaultRetrieverOptions, ...options };
   }
 
-  async retrieve(question: string, history: ChatTurn[] = [], overrides: Partial<RetrieverOptions> & { signal?: AbortSignal } = {}): Promise<Retrieval> {
+  async retrieve(
+    question: string,
+    history: ChatTurn[] = [],
+    overrides: Partial<RetrieverOptions> & { signal?: AbortSignal } = {},
+  ): Promise<Retrieval> {
     const { signal, ...rest } = overrides;
     const options = { ...this.options, ...rest };
     const query = contextualQuery(question, history);
     const queryVector = await this.embedQuery(query, signal);
-    const lexical = options.mode === 'dense' ? [] : this.corpus.lexicalIndex.search(query.lexicalText, options.candidates, query.termWeights);
-    const dense = options.mode === 'bm25' ? [] : this.corpus.vectorIndex.search(queryVector, options.candidates);
+    const lexical =
+      options.mode === 'dense'
+        ? []
+        : this.corpus.lexicalIndex.search(query.lexicalText, options.candidates, query.termWeights);
+    const dense =
+      options.mode === 'bm25' ? [] : this.corpus.vectorIndex.search(queryVector, options.candidates);
     const fused = fuse(lexical, dense, options);
     return { query, queryVector, passages: this.toPassages(fused, options.k) };
   }
@@ -95,7 +103,8 @@ export class HybridRetriever {
       if (!chunk) continue;
       const key = chunk.text.replace(/\s+/g, ' ').trim().toLowerCase();
       if (seenTexts.has(key)) continue;
-      if (passages.some((kept) => kept.sourceId === chunk.sourceId && overlapRatio(kept, chunk) > 0.5)) continue;
+      if (passages.some((kept) => kept.sourceId === chunk.sourceId && overlapRatio(kept, chunk) > 0.5))
+        continue;
       seenTexts.add(key);
       passages.push({
         chunkId: chunk.id,
@@ -126,11 +135,18 @@ interface FusedHit {
 }
 
 /** Combines the two ranked lists into one (exported for tests and evaluation). */
-export function fuse(lexical: Array<{ id: number; score: number }>, dense: Array<{ id: number; score: number }>, options: RetrieverOptions): FusedHit[] {
+export function fuse(
+  lexical: Array<{ id: number; score: number }>,
+  dense: Array<{ id: number; score: number }>,
+  options: RetrieverOptions,
+): FusedHit[] {
   const hits = new Map<number, FusedHit>();
   const get = (id: number) => {
     let hit = hits.get(id);
-    if (!hit) hits.set(id, (hit = { id, score: 0 }));
+    if (!hit) {
+      hit = { id, score: 0 };
+      hits.set(id, hit);
+    }
     return hit;
   };
   const onlyOne = lexical.length === 0 || dense.length === 0;
@@ -140,13 +156,19 @@ export function fuse(lexical: Array<{ id: number; score: number }>, dense: Array
   lexical.forEach((entry, rank) => {
     const hit = get(entry.id);
     hit.lexicalScore = entry.score;
-    hit.score += options.fusion === 'rrf' ? lexicalWeight / (options.rrfK + rank + 1) : (lexicalWeight * entry.score) / bestLexical;
+    hit.score +=
+      options.fusion === 'rrf'
+        ? lexicalWeight / (options.rrfK + rank + 1)
+        : (lexicalWeight * entry.score) / bestLexical;
   });
   const bestDense = dense[0]?.score ?? 1;
   dense.forEach((entry, rank) => {
     const hit = get(entry.id);
     hit.denseScore = entry.score;
-    hit.score += options.fusion === 'rrf' ? denseWeight / (options.rrfK + rank + 1) : (denseWeight * Math.max(0, entry.score)) / Math.max(1e-9, bestDense);
+    hit.score +=
+      options.fusion === 'rrf'
+        ? denseWeight / (options.rrfK + rank + 1)
+        : (denseWeight * Math.max(0, entry.score)) / Math.max(1e-9, bestDense);
   });
   return [...hits.values()].sort((a, b) => b.score - a.score || a.id - b.id);
 }

@@ -1,2 +1,16 @@
-export { contextualQuery, defaultContextualQueryOptions, needsContext, type ContextualQuery, type ContextualQueryOptions } from './contextual-query.js';
-export { HybridRetriever, defaultRetrieverOptions, fuse, type Retrieval, type RetrievalCorpus, type RetrieverMode, type RetrieverOptions } from './hybrid-retriever.js';
+export {
+  type ContextualQuery,
+  type ContextualQueryOptions,
+  contextualQuery,
+  defaultContextualQueryOptions,
+  needsContext,
+} from './contextual-query.js';
+export {
+  defaultRetrieverOptions,
+  fuse,
+  HybridRetriever,
+  type Retrieval,
+  type RetrievalCorpus,
+  type RetrieverMode,
+  type RetrieverOptions,
+} from './hybrid-retriever.js';

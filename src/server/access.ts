@@ -137,7 +137,9 @@ function corsFor(origins: string[]): MiddlewareHandler {
 }
 
 /** Per-client fixed-window rate limit; over it, 429 with `Retry-After` (seconds). */
-export function rateLimit(options: Pick<AccessOptions, 'rateLimit' | 'rateLimitWindowMs' | 'clientAddress'>): MiddlewareHandler {
+export function rateLimit(
+  options: Pick<AccessOptions, 'rateLimit' | 'rateLimitWindowMs' | 'clientAddress'>,
+): MiddlewareHandler {
   return rateLimiter({
     windowMs: options.rateLimitWindowMs,
     limit: options.rateLimit,
@@ -146,9 +148,17 @@ export function rateLimit(options: Pick<AccessOptions, 'rateLimit' | 'rateLimitW
     keyGenerator: (c) => options.clientAddress(c) ?? '',
     handler: (c) => {
       const resetTime = c.get('rateLimit')?.resetTime;
-      const retryAfter = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + options.rateLimitWindowMs) - Date.now()) / 1000));
+      const retryAfter = Math.max(
+        1,
+        Math.ceil(((resetTime?.getTime() ?? Date.now() + options.rateLimitWindowMs) - Date.now()) / 1000),
+      );
       c.header('Retry-After', String(retryAfter));
-      return accessError(c, 429, 'rate_limited', `too many requests: at most ${options.rateLimit} per ${Math.round(options.rateLimitWindowMs / 1000)} s per client; retry in ${retryAfter} s`);
+      return accessError(
+        c,
+        429,
+        'rate_limited',
+        `too many requests: at most ${options.rateLimit} per ${Math.round(options.rateLimitWindowMs / 1000)} s per client; retry in ${retryAfter} s`,
+      );
     },
   });
 }
@@ -167,13 +177,18 @@ export function requireApiKey(apiKey: string): MiddlewareHandler {
       await next();
       if (!valid && c.res.headers.get('content-type')?.startsWith('application/json')) {
         const { status } = (await c.res.clone().json()) as { status?: unknown };
-        c.res = c.json({ status: typeof status === 'string' ? status : 'unknown' }, c.res.status as 200 | 503);
+        c.res = c.json(
+          { status: typeof status === 'string' ? status : 'unknown' },
+          c.res.status as 200 | 503,
+        );
       }
       return;
     }
     if (!valid) {
       c.header('WWW-Authenticate', 'Bearer realm="footnote"');
-      const message = header ? 'the API key is not valid' : 'this server needs an API key: send `Authorization: Bearer <key>` (the key is FOOTNOTE_API_KEY on the server)';
+      const message = header
+        ? 'the API key is not valid'
+        : 'this server needs an API key: send `Authorization: Bearer <key>` (the key is FOOTNOTE_API_KEY on the server)';
       return accessError(c, 401, 'unauthorized', message);
     }
     await next();
@@ -191,7 +206,10 @@ export function requestTimeout(milliseconds: number): MiddlewareHandler {
     let handle: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       handle = setTimeout(() => {
-        const error = new FootnoteError('request_timeout', `the request took longer than ${Math.round(milliseconds / 100) / 10} s and was stopped; try again or ask a narrower question`);
+        const error = new FootnoteError(
+          'request_timeout',
+          `the request took longer than ${Math.round(milliseconds / 100) / 10} s and was stopped; try again or ask a narrower question`,
+        );
         timer.abort(error);
         reject(error);
       }, milliseconds);
@@ -205,10 +223,18 @@ export function requestTimeout(milliseconds: number): MiddlewareHandler {
 }
 
 /** `{ error: { code, message } }`; under `/v1` with OpenAI's `type` and `param` too, as its clients expect. */
-function accessError(c: Context, status: 401 | 429, code: 'unauthorized' | 'rate_limited', message: string): Response {
+function accessError(
+  c: Context,
+  status: 401 | 429,
+  code: 'unauthorized' | 'rate_limited',
+  message: string,
+): Response {
   if (c.req.path.startsWith('/v1/')) {
     const type = status === 401 ? 'invalid_request_error' : 'rate_limit_exceeded';
-    return c.json({ error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : code } }, status);
+    return c.json(
+      { error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : code } },
+      status,
+    );
   }
   return c.json<ErrorBody>({ error: { code, message } }, status);
 }
@@ -248,7 +274,11 @@ export function answerQueue(maxConcurrent: number): MiddlewareHandler {
       const cancel = () => {
         const position = waiting.indexOf(start);
         if (position >= 0) waiting.splice(position, 1);
-        reject(signal.reason instanceof FootnoteError ? signal.reason : new FootnoteError('invalid_request', 'the client closed the request before it was answered'));
+        reject(
+          signal.reason instanceof FootnoteError
+            ? signal.reason
+            : new FootnoteError('invalid_request', 'the client closed the request before it was answered'),
+        );
       };
       if (signal.aborted) return cancel();
       signal.addEventListener('abort', cancel, { once: true });

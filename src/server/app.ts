@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
 import { lineAt } from '../answer/index.js';
@@ -6,9 +6,15 @@ import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
 import type { ChatTurn } from '../types.js';
-import { applyAccess, requestSignal, type AccessOptions } from './access.js';
+import { type AccessOptions, applyAccess, requestSignal } from './access.js';
 import { errorResponse, publicMessage } from './http-errors.js';
-import { bodySizeLimit, defaultRequestLimits, describeZodError, requestSchemas, type RequestLimits } from './schemas.js';
+import {
+  bodySizeLimit,
+  defaultRequestLimits,
+  describeZodError,
+  type RequestLimits,
+  requestSchemas,
+} from './schemas.js';
 
 /** The engine currently served, or why there is none (no index yet, a damaged index…). */
 export interface EngineHolder {
@@ -35,12 +41,21 @@ export interface AppOptions {
  * Server-Sent Events. Errors are always `{ "error": { "code", "message" } }`.
  */
 export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holder'>): Hono {
-  const settings: AppOptions = { limits: defaultRequestLimits, log: (line) => console.error(line), ...options };
+  const settings: AppOptions = {
+    limits: defaultRequestLimits,
+    log: (line) => console.error(line),
+    ...options,
+  };
   const schemas = requestSchemas(settings.limits);
   const app = new Hono();
 
   app.onError((error, c) => errorResponse(c, error, settings.log));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'not_found', message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` } },
+      404,
+    ),
+  );
   applyAccess(app, settings.access);
 
   const limit = bodySizeLimit(settings.limits);
@@ -53,7 +68,13 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
 
   app.post('/api/ask', limit, async (c) => {
     const body = await readJson(c, schemas.ask);
-    const answer = await engine().ask({ question: body.question, history: body.history ?? [], ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), signal: requestSignal(c) });
+    const answer = await engine().ask({
+      question: body.question,
+      history: body.history ?? [],
+      ...(body.k ? { k: body.k } : {}),
+      ...(body.mode ? { mode: body.mode } : {}),
+      signal: requestSignal(c),
+    });
     return c.json(answer);
   });
 
@@ -67,13 +88,27 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     return streamSSE(c, async (stream) => {
       stream.onAbort(() => controller.abort());
       try {
-        for await (const part of current.askStream({ question, history: messages.slice(0, -1), ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), signal: controller.signal })) {
+        for await (const part of current.askStream({
+          question,
+          history: messages.slice(0, -1),
+          ...(body.k ? { k: body.k } : {}),
+          ...(body.mode ? { mode: body.mode } : {}),
+          signal: controller.signal,
+        })) {
           if (controller.signal.aborted) return;
-          if (part.type === 'retrieval-end') await stream.writeSSE({ event: 'retrieval', data: JSON.stringify({ query: part.query, passages: part.passages }) });
-          else if (part.type === 'text-delta') await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: part.text }) });
-          else if (part.type === 'citation') await stream.writeSSE({ event: 'citation', data: JSON.stringify(part.citation) });
-          else if (part.type === 'finish') await stream.writeSSE({ event: 'done', data: JSON.stringify(part.answer) });
-          else if (part.type === 'error') await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: part.error }) });
+          if (part.type === 'retrieval-end')
+            await stream.writeSSE({
+              event: 'retrieval',
+              data: JSON.stringify({ query: part.query, passages: part.passages }),
+            });
+          else if (part.type === 'text-delta')
+            await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: part.text }) });
+          else if (part.type === 'citation')
+            await stream.writeSSE({ event: 'citation', data: JSON.stringify(part.citation) });
+          else if (part.type === 'finish')
+            await stream.writeSSE({ event: 'done', data: JSON.stringify(part.answer) });
+          else if (part.type === 'error')
+            await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: part.error }) });
         }
       } catch (error) {
         if (controller.signal.aborted) return;
@@ -101,29 +136,53 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
 
   app.get('/api/sources/:id', (c) => {
     const id = c.req.param('id');
-    if (!/^[0-9a-f]{16}$/.test(id)) throw new FootnoteError('not_found', 'no source with that id; ids come from citations or GET /api/sources');
+    if (!/^[0-9a-f]{16}$/.test(id))
+      throw new FootnoteError(
+        'not_found',
+        'no source with that id; ids come from citations or GET /api/sources',
+      );
     const source = engine().source(id);
-    if (!source) throw new FootnoteError('not_found', 'no source with that id; ids come from citations or GET /api/sources');
+    if (!source)
+      throw new FootnoteError(
+        'not_found',
+        'no source with that id; ids come from citations or GET /api/sources',
+      );
     const parsed = schemas.span.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest(describeZodError(parsed.error));
     const { start, end } = parsed.data;
     let span: { start: number; end: number; text: string; line: number } | undefined;
     if (start !== undefined || end !== undefined) {
-      if (start === undefined || end === undefined) throw invalidRequest('give both start and end, or neither');
-      if (end < start || end > source.text.length) throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
+      if (start === undefined || end === undefined)
+        throw invalidRequest('give both start and end, or neither');
+      if (end < start || end > source.text.length)
+        throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
       span = { start, end, text: source.text.slice(start, end), line: lineAt(source.text, start) };
     }
-    return c.json({ id: source.id, source: source.source, title: source.title, format: source.format, encoding: source.encoding, text: source.text, ...(span ? { span } : {}) });
+    return c.json({
+      id: source.id,
+      source: source.source,
+      title: source.title,
+      format: source.format,
+      encoding: source.encoding,
+      text: source.text,
+      ...(span ? { span } : {}),
+    });
   });
 
   app.get('/api/health', (c) => {
     const { engine: current, error } = settings.holder;
-    if (!current) return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
+    if (!current)
+      return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
     const { manifest } = current.index;
     return c.json({
       status: 'ok',
       corpus: { sources: manifest.counts.sources, chunks: manifest.counts.chunks },
-      index: { createdAt: manifest.createdAt, formatVersion: manifest.formatVersion, loadedAt: current.loadedAt.toISOString(), chunking: manifest.chunking },
+      index: {
+        createdAt: manifest.createdAt,
+        formatVersion: manifest.formatVersion,
+        loadedAt: current.loadedAt.toISOString(),
+        chunking: manifest.chunking,
+      },
       embedder: current.embedderId,
       generator: current.generatorId,
     });
@@ -137,28 +196,45 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         running = undefined;
       });
       const report = await running;
-      return c.json({ added: report.added, changed: report.changed, removed: report.removed, unchanged: report.unchanged.length, warnings: report.warnings, sources: report.sources, chunks: report.chunks, durationMs: Math.round(report.durationMs) });
+      return c.json({
+        added: report.added,
+        changed: report.changed,
+        removed: report.removed,
+        unchanged: report.unchanged.length,
+        warnings: report.warnings,
+        sources: report.sources,
+        chunks: report.chunks,
+        durationMs: Math.round(report.durationMs),
+      });
     });
   }
 
   settings.extend?.(app);
 
   // Known paths with the wrong method get 405, not 404.
-  for (const path of ['/api/ask', '/api/chat', ...(settings.reingest ? ['/api/ingest'] : [])]) app.all(path, (c) => methodNotAllowed(c, 'POST'));
-  for (const path of ['/api/sources', '/api/sources/:id', '/api/health']) app.all(path, (c) => methodNotAllowed(c, 'GET'));
+  for (const path of ['/api/ask', '/api/chat', ...(settings.reingest ? ['/api/ingest'] : [])])
+    app.all(path, (c) => methodNotAllowed(c, 'POST'));
+  for (const path of ['/api/sources', '/api/sources/:id', '/api/health'])
+    app.all(path, (c) => methodNotAllowed(c, 'GET'));
   return app;
 }
 
 function methodNotAllowed(c: Context, allowed: string): Response {
   c.header('Allow', allowed);
-  return c.json({ error: { code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}` } }, 405);
+  return c.json(
+    { error: { code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${allowed}` } },
+    405,
+  );
 }
 
 /** Reads and validates a JSON body: 415 for another content type, 400 for bad JSON or fields. */
 async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new FootnoteError('unsupported_media_type', `send the body as JSON with Content-Type: application/json (got ${type ? type.split(';')[0] : 'none'})`);
+    throw new FootnoteError(
+      'unsupported_media_type',
+      `send the body as JSON with Content-Type: application/json (got ${type ? type.split(';')[0] : 'none'})`,
+    );
   }
   let body: unknown;
   try {

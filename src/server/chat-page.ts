@@ -61,7 +61,7 @@ export function mountChatPage(app: Hono, options: ChatPageOptions): void {
 
   const load = async (name: string): Promise<CachedFile | undefined> => {
     const file = path.join(directory, name);
-    let info;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(file);
     } catch {
@@ -71,7 +71,12 @@ export function mountChatPage(app: Hono, options: ChatPageOptions): void {
     const cached = cache.get(name);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
     const body = new Uint8Array(await readFile(file));
-    const entry = { mtimeMs: info.mtimeMs, size: info.size, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+    const entry = {
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+      body,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    };
     cache.set(name, entry);
     return entry;
   };
@@ -84,16 +89,23 @@ export function mountChatPage(app: Hono, options: ChatPageOptions): void {
       ETag: file.etag,
     };
     const ifNoneMatch = c.req.header('if-none-match');
-    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) {
+    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === file.etag)) {
       return new Response(null, { status: 304, headers });
     }
-    return new Response(c.req.method === 'HEAD' ? null : file.body, { status: 200, headers: { ...headers, 'Content-Length': String(file.size) } });
+    return new Response(c.req.method === 'HEAD' ? null : file.body, {
+      status: 200,
+      headers: { ...headers, 'Content-Length': String(file.size) },
+    });
   };
 
   app.get('/', async (c) => {
     const file = await load('index.html');
     if (!file) {
-      return c.text('The chat page is not built. Run `npm run build` (the API under /api/ works without it).', 503, { ...CHAT_PAGE_SECURITY_HEADERS, 'Cache-Control': 'no-store' });
+      return c.text(
+        'The chat page is not built. Run `npm run build` (the API under /api/ works without it).',
+        503,
+        { ...CHAT_PAGE_SECURITY_HEADERS, 'Cache-Control': 'no-store' },
+      );
     }
     return respond(c, 'index.html', file);
   });

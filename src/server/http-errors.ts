@@ -15,17 +15,32 @@ export interface ErrorBody {
 export function errorResponse(c: Context, error: unknown, log: (line: string) => void): Response {
   if (error instanceof FootnoteError) {
     if (error.status >= 500 && !error.isUserError) log(`error: ${error.stack ?? error.message}`);
-    return c.json<ErrorBody>({ error: { code: error.code, message: publicMessage(error) } }, error.status as ContentfulStatusCode);
+    return c.json<ErrorBody>(
+      { error: { code: error.code, message: publicMessage(error) } },
+      error.status as ContentfulStatusCode,
+    );
   }
   if (error instanceof HTTPException) {
-    const code = error.status === 413 ? 'payload_too_large' : error.status === 401 ? 'unauthorized' : error.status === 408 ? 'request_timeout' : 'invalid_request';
+    const code =
+      error.status === 413
+        ? 'payload_too_large'
+        : error.status === 401
+          ? 'unauthorized'
+          : error.status === 408
+            ? 'request_timeout'
+            : 'invalid_request';
     return c.json<ErrorBody>({ error: { code, message: error.message || 'invalid request' } }, error.status);
   }
   log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return c.json<ErrorBody>({ error: { code: 'internal', message: 'internal error; the server log has the details' } }, 500);
+  return c.json<ErrorBody>(
+    { error: { code: 'internal', message: 'internal error; the server log has the details' } },
+    500,
+  );
 }
 
 /** Messages of errors about the index name the server's own folders; clients get them without paths. */
 export function publicMessage(error: FootnoteError): string {
-  return error.message.replace(/(?<![\w.~-])(?:\/[\w.@+-]+)+\/?/g, (match) => (match.startsWith('/api/') || match.startsWith('/v1/') ? match : '<path>'));
+  return error.message.replace(/(?<![\w.~-])(?:\/[\w.@+-]+)+\/?/g, (match) =>
+    match.startsWith('/api/') || match.startsWith('/v1/') ? match : '<path>',
+  );
 }

@@ -14,37 +14,60 @@ export interface RequestLimits {
   maxBodyBytes: number;
 }
 
-export const defaultRequestLimits: RequestLimits = { maxQuestionChars: 2000, maxHistoryTurns: 50, maxK: 20, maxBodyBytes: 64 * 1024 };
+export const defaultRequestLimits: RequestLimits = {
+  maxQuestionChars: 2000,
+  maxHistoryTurns: 50,
+  maxK: 20,
+  maxBodyBytes: 64 * 1024,
+};
 
 export function requestSchemas(limits: RequestLimits) {
   const text = (name: string) =>
     z
-      .string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) })
+      .string({
+        error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`),
+      })
       .max(limits.maxQuestionChars * 4, `${name} is longer than ${limits.maxQuestionChars * 4} characters`);
   const turn = z.object({
     role: z.enum(['system', 'user', 'assistant'], { error: 'role must be "system", "user" or "assistant"' }),
     content: text('content'),
   });
   const question = z
-    .string({ error: (issue) => (issue.input === undefined ? 'question is required' : 'question must be a string') })
+    .string({
+      error: (issue) => (issue.input === undefined ? 'question is required' : 'question must be a string'),
+    })
     .refine((value) => value.trim().length > 0, 'question must not be empty')
-    .refine((value) => value.length <= limits.maxQuestionChars, `question is longer than ${limits.maxQuestionChars} characters`);
+    .refine(
+      (value) => value.length <= limits.maxQuestionChars,
+      `question is longer than ${limits.maxQuestionChars} characters`,
+    );
   const k = z
     .number({ error: 'k must be a number' })
     .int('k must be a whole number')
     .min(1, 'k must be at least 1')
     .max(limits.maxK, `k must be at most ${limits.maxK}`)
     .optional();
-  const mode = z.enum(['hybrid', 'bm25', 'dense'], { error: 'mode must be "hybrid", "bm25" or "dense"' }).optional();
-  const history = z.array(turn, { error: 'history must be an array of { role, content }' }).max(limits.maxHistoryTurns, `history has more than ${limits.maxHistoryTurns} turns`).optional();
+  const mode = z
+    .enum(['hybrid', 'bm25', 'dense'], { error: 'mode must be "hybrid", "bm25" or "dense"' })
+    .optional();
+  const history = z
+    .array(turn, { error: 'history must be an array of { role, content }' })
+    .max(limits.maxHistoryTurns, `history has more than ${limits.maxHistoryTurns} turns`)
+    .optional();
   const ask = z.object({ question, k, history, mode });
   const chat = z.object({
     messages: z
       .array(turn, { error: 'messages must be an array of { role, content }' })
       .min(1, 'messages must not be empty')
       .max(limits.maxHistoryTurns + 1, `messages has more than ${limits.maxHistoryTurns + 1} turns`)
-      .refine((messages) => messages[messages.length - 1]?.role === 'user', 'the last message must be from the user')
-      .refine((messages) => (messages[messages.length - 1]?.content.trim().length ?? 0) > 0, 'the last message must not be empty')
+      .refine(
+        (messages) => messages[messages.length - 1]?.role === 'user',
+        'the last message must be from the user',
+      )
+      .refine(
+        (messages) => (messages[messages.length - 1]?.content.trim().length ?? 0) > 0,
+        'the last message must not be empty',
+      )
       .refine(
         (messages) => (messages[messages.length - 1]?.content.length ?? 0) <= limits.maxQuestionChars,
         `the last message is longer than ${limits.maxQuestionChars} characters`,
@@ -53,8 +76,16 @@ export function requestSchemas(limits: RequestLimits) {
     mode,
   });
   const span = z.object({
-    start: z.coerce.number({ error: 'start must be a number' }).int('start must be a whole number').min(0, 'start must be at least 0').optional(),
-    end: z.coerce.number({ error: 'end must be a number' }).int('end must be a whole number').min(0, 'end must be at least 0').optional(),
+    start: z.coerce
+      .number({ error: 'start must be a number' })
+      .int('start must be a whole number')
+      .min(0, 'start must be at least 0')
+      .optional(),
+    end: z.coerce
+      .number({ error: 'end must be a number' })
+      .int('end must be a whole number')
+      .min(0, 'end must be at least 0')
+      .optional(),
   });
   return { ask, chat, span };
 }
@@ -64,7 +95,9 @@ export function describeZodError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid request';
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  return issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${where}${issue.message}`.replace(/^(\w+): \1 /, '$1 ');
+  return issue.code === 'unrecognized_keys'
+    ? `unknown field ${issue.keys.join(', ')}`
+    : `${where}${issue.message}`.replace(/^(\w+): \1 /, '$1 ');
 }
 
 /** Middleware that answers 413 `payload_too_large` for bodies over the limit (also when sent chunked). */
@@ -72,7 +105,10 @@ export function bodySizeLimit(limits: Pick<RequestLimits, 'maxBodyBytes'>) {
   return bodyLimit({
     maxSize: limits.maxBodyBytes,
     onError: () => {
-      throw new FootnoteError('payload_too_large', `request body is larger than ${limits.maxBodyBytes} bytes`);
+      throw new FootnoteError(
+        'payload_too_large',
+        `request body is larger than ${limits.maxBodyBytes} bytes`,
+      );
     },
   });
 }

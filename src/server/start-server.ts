@@ -17,10 +17,20 @@ export interface StartServerOptions {
  * Serves the app on Node's HTTP server and stops gracefully on SIGTERM/SIGINT: no new
  * connections, in-flight requests finish (bounded by `shutdownGraceMs`), then exit 0.
  */
-export async function startServer(app: Hono, options: Partial<StartServerOptions> & Pick<StartServerOptions, 'port'>): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
-  const settings: StartServerOptions = { host: '127.0.0.1', shutdownGraceMs: 10_000, log: (line) => console.error(line), ...options };
+export async function startServer(
+  app: Hono,
+  options: Partial<StartServerOptions> & Pick<StartServerOptions, 'port'>,
+): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const settings: StartServerOptions = {
+    host: '127.0.0.1',
+    shutdownGraceMs: 10_000,
+    log: (line) => console.error(line),
+    ...options,
+  };
   const server = await new Promise<Server>((resolve, reject) => {
-    const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(instance as Server));
+    const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
+      resolve(instance as Server),
+    );
     instance.once('error', reject);
   });
   const address = server.address();

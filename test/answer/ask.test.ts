@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFUSAL, answerType } from '../../src/answer/index.js';
+import { answerType, REFUSAL } from '../../src/answer/index.js';
 import type { Engine } from '../../src/engine.js';
 import type { Answer } from '../../src/types.js';
 import { buildTestIndex } from '../support/test-index.js';
@@ -36,10 +36,14 @@ describe('ask (extractive)', () => {
   });
 
   it('composes at most three verbatim sentences, best first, each with its footnote', async () => {
-    const answer = await engine.ask({ question: 'What is the Magnitsky Act and what did Russia say about it?' });
+    const answer = await engine.ask({
+      question: 'What is the Magnitsky Act and what did Russia say about it?',
+    });
     expect(answer.citations.length).toBeGreaterThanOrEqual(1);
     expect(answer.citations.length).toBeLessThanOrEqual(3);
-    expect(answer.citations.map((citation) => citation.n)).toEqual(answer.citations.map((_, index) => index + 1));
+    expect(answer.citations.map((citation) => citation.n)).toEqual(
+      answer.citations.map((_, index) => index + 1),
+    );
     expect(answer.answer.startsWith(answer.citations[0]!.quote.replace(/\s*\n\s*/g, ' '))).toBe(true);
     expectExactCitations(answer);
     expect(answer.timings.retrieveMs).toBeGreaterThan(0);
@@ -47,7 +51,10 @@ describe('ask (extractive)', () => {
   });
 
   it('ranks the sources of every re-ranked candidate, led by the sources of the k passages it answers from', async () => {
-    const answer = await engine.ask({ question: 'Which Hamas leader was killed by the Israeli military?', k: 1 });
+    const answer = await engine.ask({
+      question: 'Which Hamas leader was killed by the Israeli military?',
+      k: 1,
+    });
     expect(answer.passages).toHaveLength(1);
     expect(answer.rankedSources[0]).toBe(answer.passages[0]!.source);
     expect(answer.rankedSources[0]).toBe('002_c15813028621ca03.txt');
@@ -59,7 +66,12 @@ describe('ask (extractive)', () => {
   });
 
   it('refuses questions the corpus does not answer, with the closest passages marked as not an answer', async () => {
-    for (const question of ['How do I make a French omelette?', 'What is the capital of Australia?', 'How old is Sergey Lavrov?', 'On what date was the Magnitsky Act signed into law?']) {
+    for (const question of [
+      'How do I make a French omelette?',
+      'What is the capital of Australia?',
+      'How old is Sergey Lavrov?',
+      'On what date was the Magnitsky Act signed into law?',
+    ]) {
       const answer = await engine.ask({ question });
       expect(answer, question).toMatchObject({ grounded: false, answer: REFUSAL, citations: [] });
       expect(answer.notice).toMatch(/not answer|no passage/);
@@ -87,7 +99,10 @@ describe('ask (extractive)', () => {
     const question = 'Who is the State Department spokeswoman?';
     for (const mode of ['bm25', 'dense', 'hybrid'] as const) {
       const answer = await engine.ask({ question, mode });
-      expect(answer.passages.some((passage) => passage.source === '004_d26f5ab70bfd6cb2.txt'), mode).toBe(true);
+      expect(
+        answer.passages.some((passage) => passage.source === '004_d26f5ab70bfd6cb2.txt'),
+        mode,
+      ).toBe(true);
     }
     const bm25 = await engine.ask({ question, mode: 'bm25' });
     expect(bm25.passages.every((passage) => passage.denseScore === undefined)).toBe(true);
@@ -108,7 +123,10 @@ describe('ask (extractive)', () => {
 
   it('streams retrieval, then text and citations, then the same answer as ask()', async () => {
     const parts = [];
-    for await (const part of engine.askStream({ question: 'How many people died in Syria according to the UN?' })) parts.push(part);
+    for await (const part of engine.askStream({
+      question: 'How many people died in Syria according to the UN?',
+    }))
+      parts.push(part);
     expect(parts[0]?.type).toBe('retrieval-end');
     expect(parts.at(-1)?.type).toBe('finish');
     const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('');

@@ -3,7 +3,16 @@ import { REFUSAL } from '../../src/answer/index.js';
 import { LlmGenerator, type LlmGeneratorOptions } from '../../src/answer/llm-generator.js';
 import type { Engine } from '../../src/engine.js';
 import type { AnswerStreamPart } from '../../src/types.js';
-import { isCondenseRequest, passageWith, promptPassages, refusedBaseUrl, startFakeOpenAi, type FakeOpenAiServer, type FakeReply, type RecordedRequest } from '../support/fake-openai-server.js';
+import {
+  type FakeOpenAiServer,
+  type FakeReply,
+  isCondenseRequest,
+  passageWith,
+  promptPassages,
+  type RecordedRequest,
+  refusedBaseUrl,
+  startFakeOpenAi,
+} from '../support/fake-openai-server.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 const QUESTION = 'Which Hamas leader was killed by the Israeli military?';
@@ -28,11 +37,26 @@ afterEach(() => {
 
 function openEngine(options: Partial<LlmGeneratorOptions> = {}): Promise<Engine> {
   return index.open({
-    generator: (extractive) => new LlmGenerator(extractive, { baseUrl: fake.baseUrl, model: 'fake-model', apiKey: 'test-key', timeoutMs: 1000, retries: 2, retryDelayMs: 20, cooldownMs: 0, onError: (line) => errors.push(line), ...options }),
+    generator: (extractive) =>
+      new LlmGenerator(extractive, {
+        baseUrl: fake.baseUrl,
+        model: 'fake-model',
+        apiKey: 'test-key',
+        timeoutMs: 1000,
+        retries: 2,
+        retryDelayMs: 20,
+        cooldownMs: 0,
+        onError: (line) => errors.push(line),
+        ...options,
+      }),
   });
 }
 
-async function collect(engine: Engine, question = QUESTION, history: Array<{ role: 'user' | 'assistant'; content: string }> = []): Promise<AnswerStreamPart[]> {
+async function collect(
+  engine: Engine,
+  question = QUESTION,
+  history: Array<{ role: 'user' | 'assistant'; content: string }> = [],
+): Promise<AnswerStreamPart[]> {
   const parts: AnswerStreamPart[] = [];
   for await (const part of engine.askStream({ question, history })) parts.push(part);
   return parts;
@@ -57,7 +81,9 @@ describe('LlmGenerator', () => {
     const parts = await collect(engine);
     const answer = answerOf(parts);
     expect(answer.generator).toBe('llm:fake-model');
-    expect(answer.answer).toBe('The Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car [1]. Hamas said Israel had “opened the gates of hell” with the attack [1].');
+    expect(answer.answer).toBe(
+      'The Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car [1]. Hamas said Israel had “opened the gates of hell” with the attack [1].',
+    );
     expect(answer.unsupported).toBeUndefined();
     expect(answer.notice).toBeUndefined();
     const deltas = parts.filter((part) => part.type === 'text-delta');
@@ -65,7 +91,9 @@ describe('LlmGenerator', () => {
     expect(deltas.map((part) => part.text).join('')).toBe(answer.answer);
     expect(answer.citations).toHaveLength(1);
     const citation = answer.citations[0]!;
-    expect(citation.quote).toBe('Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.');
+    expect(citation.quote).toBe(
+      'Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.',
+    );
     expect(engine.source(citation.sourceId)!.text.slice(citation.start, citation.end)).toBe(citation.quote);
 
     // The prompt holds the retrieved passages, numbered, and the question.
@@ -83,18 +111,25 @@ describe('LlmGenerator', () => {
   it('removes markers to passages that do not exist and flags sentences the passages do not support', async () => {
     script = (request) => {
       const n = passageWith(request, 'Ahmed Jabari');
-      return { text: `Hamas leader Ahmed Jabari was killed by the Israeli military [${n}][9]. The strike was ordered personally by President Barack Obama from the White House [${n}]. Jabari had led Hamas since 1987 [12].` };
+      return {
+        text: `Hamas leader Ahmed Jabari was killed by the Israeli military [${n}][9]. The strike was ordered personally by President Barack Obama from the White House [${n}]. Jabari had led Hamas since 1987 [12].`,
+      };
     };
     const answer = answerOf(await collect(await openEngine()));
     expect(answer.answer).not.toMatch(/\[9\]|\[12\]/);
     expect(answer.answer).toContain('Hamas leader Ahmed Jabari was killed by the Israeli military [1].');
-    expect(answer.unsupported).toEqual(['The strike was ordered personally by President Barack Obama from the White House [1].', 'Jabari had led Hamas since 1987.']);
+    expect(answer.unsupported).toEqual([
+      'The strike was ordered personally by President Barack Obama from the White House [1].',
+      'Jabari had led Hamas since 1987.',
+    ]);
     expect(answer.citations.map((citation) => citation.n)).toEqual([1]);
     expect(answer.generator).toBe('llm:fake-model');
   });
 
   it('falls back to the extractive answer, with a notice, when no sentence is supported', async () => {
-    script = () => ({ text: 'The leader was Yasser Arafat, who died in Paris [1]. He was succeeded by Mahmoud Abbas [2].' });
+    script = () => ({
+      text: 'The leader was Yasser Arafat, who died in Paris [1]. He was succeeded by Mahmoud Abbas [2].',
+    });
     const parts = await collect(await openEngine());
     const answer = answerOf(parts);
     expect(answer.generator).toBe('extractive');
@@ -102,7 +137,12 @@ describe('LlmGenerator', () => {
     expect(answer.answer).not.toContain('Arafat');
     expect(answer.notice).toMatch(/not supported by the passages/);
     // Nothing of the rejected answer was streamed.
-    expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.text).join('')).not.toContain('Arafat');
+    expect(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => part.text)
+        .join(''),
+    ).not.toContain('Arafat');
   });
 
   it('says so when the model finds no answer in the passages, and quotes the best sentences instead', async () => {
@@ -185,7 +225,9 @@ describe('LlmGenerator', () => {
     const parts = await collect(await openEngine(), 'What did they say about it?', history);
     const retrieval = parts.find((part) => part.type === 'retrieval-end');
     expect(retrieval?.type === 'retrieval-end' && retrieval.query).toBe(STANDALONE);
-    expect(answerOf(parts).answer).toBe('Hamas said Israel had “opened the gates of hell” with the attack [1].');
+    expect(answerOf(parts).answer).toBe(
+      'Hamas said Israel had “opened the gates of hell” with the attack [1].',
+    );
 
     const [condense, answer] = fake.requests;
     expect(isCondenseRequest(condense!)).toBe(true);
@@ -202,7 +244,9 @@ describe('LlmGenerator', () => {
   it('still answers a follow-up when condensing fails, retrieving with the history instead', async () => {
     script = (request) => {
       if (isCondenseRequest(request)) return { status: 400, message: 'bad request' };
-      return { text: `Hamas said Israel had “opened the gates of hell” with the attack [${passageWith(request, 'gates of hell')}].` };
+      return {
+        text: `Hamas said Israel had “opened the gates of hell” with the attack [${passageWith(request, 'gates of hell')}].`,
+      };
     };
     // A follow-up that refers back ("it") draws on the history when the LLM cannot condense it.
     const parts = await collect(await openEngine(), 'What did Hamas say about it?', history);
@@ -214,7 +258,9 @@ describe('LlmGenerator', () => {
 
   it('refuses a question the corpus does not answer without calling the model', async () => {
     script = () => ({ text: 'Paris is the capital of France [1].' });
-    const answer = answerOf(await collect(await openEngine(), 'What is the boiling point of liquid nitrogen in kelvin?'));
+    const answer = answerOf(
+      await collect(await openEngine(), 'What is the boiling point of liquid nitrogen in kelvin?'),
+    );
     expect(answer.answer).toBe(REFUSAL);
     expect(answer.grounded).toBe(false);
     expect(fake.requests).toHaveLength(0);

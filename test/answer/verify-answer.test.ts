@@ -14,23 +14,41 @@ function passage(start: number, end: number): Passage {
     const from = start + match.index + (match[0].length - match[0].trimStart().length);
     sentences.push([from, start + match.index + match[0].length]);
   }
-  return { chunkId: 0, sourceId: 'abc', source: 'news.txt', title: 'News', start, end, lineStart: 1, lineEnd: 1, text, sentences, score: 1 };
+  return {
+    chunkId: 0,
+    sourceId: 'abc',
+    source: 'news.txt',
+    title: 'News',
+    start,
+    end,
+    lineStart: 1,
+    lineEnd: 1,
+    text,
+    sentences,
+    score: 1,
+  };
 }
 
 const passages = [passage(0, firstEnd), passage(firstEnd + 1, source.length)];
 const sourceOf = () => ({ source: 'news.txt', title: 'News', text: source });
 
 describe('SentenceSplitter', () => {
-  const answer = 'Mr. Jabari was killed by the U.S. ally Israel [1]. Hamas spoke of 3.5 gates. [1][2] Lavrov met Clinton [2].';
+  const answer =
+    'Mr. Jabari was killed by the U.S. ally Israel [1]. Hamas spoke of 3.5 gates. [1][2] Lavrov met Clinton [2].';
 
   it('gives the same sentences however the text is cut into tokens', () => {
     const whole = new SentenceSplitter();
     const expected = [...whole.push(answer), ...whole.end()];
-    expect(expected).toEqual(['Mr. Jabari was killed by the U.S. ally Israel [1]. ', 'Hamas spoke of 3.5 gates. [1][2] ', 'Lavrov met Clinton [2].']);
+    expect(expected).toEqual([
+      'Mr. Jabari was killed by the U.S. ally Israel [1]. ',
+      'Hamas spoke of 3.5 gates. [1][2] ',
+      'Lavrov met Clinton [2].',
+    ]);
     for (const size of [1, 2, 3, 5, 8]) {
       const splitter = new SentenceSplitter();
       const sentences: string[] = [];
-      for (let start = 0; start < answer.length; start += size) sentences.push(...splitter.push(answer.slice(start, start + size)));
+      for (let start = 0; start < answer.length; start += size)
+        sentences.push(...splitter.push(answer.slice(start, start + size)));
       sentences.push(...splitter.end());
       expect(sentences).toEqual(expected);
     }
@@ -54,7 +72,9 @@ describe('AnswerVerifier', () => {
     expect(second.text).toBe('The Israeli military killed Ahmed Jabari [2]. ');
     expect([first.verdict, second.verdict, third.verdict]).toEqual(['supported', 'supported', 'unsupported']);
     expect(third.support).toBeLessThan(0.5);
-    expect(verifier.unsupported).toEqual(['The strike was ordered by President Obama from the White House [2].']);
+    expect(verifier.unsupported).toEqual([
+      'The strike was ordered by President Obama from the White House [2].',
+    ]);
   });
 
   it('flags a sentence without markers as unsupported, and one with only stop words as neutral', () => {

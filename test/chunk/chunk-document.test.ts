@@ -6,7 +6,16 @@ import type { SourceDocument } from '../../src/types.js';
 
 function documentFrom(source: string, text: string): SourceDocument {
   const extracted = extractText(text, 'text');
-  return { id: 'test', source, title: extracted.title, text, hash: 'x', format: 'text', encoding: 'utf-8', boilerplate: extracted.boilerplate };
+  return {
+    id: 'test',
+    source,
+    title: extracted.title,
+    text,
+    hash: 'x',
+    format: 'text',
+    encoding: 'utf-8',
+    boilerplate: extracted.boilerplate,
+  };
 }
 
 const lineOf = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
@@ -49,12 +58,16 @@ describe('chunkDocument', () => {
       if (previous.sentences.length >= 2) expect(current.sentences[0]).toEqual(previous.sentences.at(-1));
     }
     const noOverlap = chunkDocument(document, { targetChars: 400, overlapSentences: 0 });
-    for (let index = 1; index < noOverlap.length; index++) expect(noOverlap[index]!.start).toBeGreaterThanOrEqual(noOverlap[index - 1]!.end);
+    for (let index = 1; index < noOverlap.length; index++)
+      expect(noOverlap[index]!.start).toBeGreaterThanOrEqual(noOverlap[index - 1]!.end);
   });
 
   it('cuts a sentence longer than the limit at word boundaries', () => {
     const long = Array.from({ length: 400 }, (_, index) => `the word${index}`).join(' ');
-    const chunks = chunkDocument(documentFrom('long.txt', long), { maxSentenceChars: 1000, targetChars: 1000 });
+    const chunks = chunkDocument(documentFrom('long.txt', long), {
+      maxSentenceChars: 1000,
+      targetChars: 1000,
+    });
     expect(chunks.length).toBeGreaterThan(4);
     for (const chunk of chunks) {
       expect(chunk.end - chunk.start).toBeLessThanOrEqual(1000);

@@ -10,9 +10,15 @@ const run = promisify(execFile);
 const BIN = path.resolve('bin/footnote.js');
 
 /** Runs the built CLI as a user would; never throws, returns the exit code and output. */
-async function footnote(args: string[], environment: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function footnote(
+  args: string[],
+  environment: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { env: { ...process.env, ...environment }, timeout: 120_000 });
+    const { stdout, stderr } = await run('node', [BIN, ...args], {
+      env: { ...process.env, ...environment },
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -40,16 +46,24 @@ describe('footnote CLI', () => {
   });
 
   it('answers with numbered footnotes giving file, line and quote', async () => {
-    const result = await footnote(['ask', 'Which Hamas leader was killed by the Israeli military?'], environment);
+    const result = await footnote(
+      ['ask', 'Which Hamas leader was killed by the Israeli military?'],
+      environment,
+    );
     expect(result.code).toBe(0);
     const [answer, ...footnotes] = result.stdout.split('\n');
     expect(answer).toContain('Ahmed Jabari');
     expect(answer).toContain('[1]');
-    expect(footnotes.join('\n')).toMatch(/\[1\] 002_c15813028621ca03\.txt, line 20 \(chars \d+-\d+\)\n {4}“Last week, as part of its Operation Pillar of Defense/);
+    expect(footnotes.join('\n')).toMatch(
+      /\[1\] 002_c15813028621ca03\.txt, line 20 \(chars \d+-\d+\)\n {4}“Last week, as part of its Operation Pillar of Defense/,
+    );
   });
 
   it('prints the API object with --json', async () => {
-    const result = await footnote(['ask', '--json', 'How many people died in Syria according to the UN?'], environment);
+    const result = await footnote(
+      ['ask', '--json', 'How many people died in Syria according to the UN?'],
+      environment,
+    );
     expect(result.code).toBe(0);
     const answer = JSON.parse(result.stdout) as Answer;
     expect(answer.grounded).toBe(true);
@@ -60,7 +74,9 @@ describe('footnote CLI', () => {
   it('says when the corpus does not answer, and shows the closest passages as not an answer', async () => {
     const result = await footnote(['ask', 'How do I make a French omelette?'], environment);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^I couldn't find this in the corpus\.\n\nClosest passages \(not an answer\):/);
+    expect(result.stdout).toMatch(
+      /^I couldn't find this in the corpus\.\n\nClosest passages \(not an answer\):/,
+    );
   });
 
   it('exits 1 with one clear line for user errors, and shows help', async () => {
@@ -80,8 +96,14 @@ describe('footnote CLI', () => {
   });
 
   it('refuses to query an index built with another embedder, and says how to fix it', async () => {
-    const result = await footnote(['ask', 'Who is Jen Psaki?'], { ...environment, FOOTNOTE_EMBEDDER: 'transformers:test-org/missing-model', FOOTNOTE_MODELS_DIR: indexDirectory });
+    const result = await footnote(['ask', 'Who is Jen Psaki?'], {
+      ...environment,
+      FOOTNOTE_EMBEDDER: 'transformers:test-org/missing-model',
+      FOOTNOTE_MODELS_DIR: indexDirectory,
+    });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/index was built with embedder glove-sg-100d but the server is using transformers:test-org\/missing-model; run `footnote ingest --rebuild`/);
+    expect(result.stderr).toMatch(
+      /index was built with embedder glove-sg-100d but the server is using transformers:test-org\/missing-model; run `footnote ingest --rebuild`/,
+    );
   });
 });

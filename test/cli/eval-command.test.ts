@@ -51,7 +51,11 @@ function footnote(...args: string[]): Promise<Outcome> {
       process.execPath,
       [BIN, ...args],
       // The default corpus/ resolves against the repository; indexes and caches go to the temp dir.
-      { cwd: ROOT, env: { ...process.env, FOOTNOTE_INDEX_DIR: stateDirectory, FOOTNOTE_EMBEDDER: 'glove' }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: ROOT,
+        env: { ...process.env, FOOTNOTE_INDEX_DIR: stateDirectory, FOOTNOTE_EMBEDDER: 'glove' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -63,13 +67,27 @@ async function writeLines(name: string, items: unknown[]): Promise<string> {
   return file;
 }
 
-async function readReport(file: string): Promise<Record<string, unknown> & { config: Record<string, unknown> }> {
-  return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown> & { config: Record<string, unknown> };
+async function readReport(
+  file: string,
+): Promise<Record<string, unknown> & { config: Record<string, unknown> }> {
+  return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown> & {
+    config: Record<string, unknown>;
+  };
 }
 
 const questions = [
-  { id: 'jabari', question: 'Which Hamas leader did the Israeli army kill?', answers: ['Ahmed Jabari', 'Jabari'], sources: ['002_c15813028621ca03.txt'] },
-  { id: 'kerry-call', question: 'Who did John Kerry phone about the Syria peace talks?', answers: ['Sergei Lavrov', 'Lavrov'], sources: ['004_d26f5ab70bfd6cb2.txt'] },
+  {
+    id: 'jabari',
+    question: 'Which Hamas leader did the Israeli army kill?',
+    answers: ['Ahmed Jabari', 'Jabari'],
+    sources: ['002_c15813028621ca03.txt'],
+  },
+  {
+    id: 'kerry-call',
+    question: 'Who did John Kerry phone about the Syria peace talks?',
+    answers: ['Sergei Lavrov', 'Lavrov'],
+    sources: ['004_d26f5ab70bfd6cb2.txt'],
+  },
   { id: 'lavrov-age', question: 'How old is Sergey Lavrov?', answers: [], sources: [] },
 ];
 
@@ -83,14 +101,27 @@ describe('footnote eval <questions.jsonl>', () => {
     expect(result.code).toBe(0);
     const report = await readReport(output);
     expect(Object.keys(report)).toEqual(REPORT_KEYS);
-    expect(report).toMatchObject({ n: 3, n_answerable: 2, n_unanswerable: 1, hit_at_5: 1, citation_valid: 1 });
-    for (const key of REPORT_KEYS.filter((name) => !name.startsWith('n') && !name.endsWith('_ms') && name !== 'config')) {
+    expect(report).toMatchObject({
+      n: 3,
+      n_answerable: 2,
+      n_unanswerable: 1,
+      hit_at_5: 1,
+      citation_valid: 1,
+    });
+    for (const key of REPORT_KEYS.filter(
+      (name) => !name.startsWith('n') && !name.endsWith('_ms') && name !== 'config',
+    )) {
       expect(report[key], key).toBeGreaterThanOrEqual(0);
       expect(report[key], key).toBeLessThanOrEqual(1);
     }
     expect(report.latency_p50_ms).toBeGreaterThan(0);
     expect(report.latency_p95_ms as number).toBeGreaterThanOrEqual(report.latency_p50_ms as number);
-    expect(report.config).toMatchObject({ embedder: 'glove-sg-100d', retriever: 'hybrid', k: 5, corpus: { sources: 5 } });
+    expect(report.config).toMatchObject({
+      embedder: 'glove-sg-100d',
+      retriever: 'hybrid',
+      k: 5,
+      corpus: { sources: 5 },
+    });
     expect(report.config.chunking).toBeDefined();
 
     // The table: one row per metric with the same numbers.
@@ -111,7 +142,12 @@ describe('footnote eval <questions.jsonl>', () => {
   });
 
   it('lists why each question missed with --verbose', async () => {
-    const wrongGold = { id: 'wrong-gold', question: 'Which Hamas leader did the Israeli army kill?', answers: ['Yasser Arafat'], sources: ['002_c15813028621ca03.txt'] };
+    const wrongGold = {
+      id: 'wrong-gold',
+      question: 'Which Hamas leader did the Israeli army kill?',
+      answers: ['Yasser Arafat'],
+      sources: ['002_c15813028621ca03.txt'],
+    };
     const file = await writeLines('missing.jsonl', [questions[0], wrongGold]);
     const result = await footnote('eval', file, '--verbose');
 
@@ -131,12 +167,29 @@ const squadFixture = {
       title: 'Super_Bowl_50',
       paragraphs: [
         {
-          context: 'Super Bowl 50 was an American football game to determine the champion of the National Football League for the 2015 season. The Denver Broncos defeated the Carolina Panthers 24–10 to earn their third Super Bowl title.',
-          qas: [{ id: 'sb-winner', question: 'Which team won Super Bowl 50?', answers: [{ answer_start: 133, text: 'Denver Broncos' }, { answer_start: 129, text: 'The Denver Broncos' }] }],
+          context:
+            'Super Bowl 50 was an American football game to determine the champion of the National Football League for the 2015 season. The Denver Broncos defeated the Carolina Panthers 24–10 to earn their third Super Bowl title.',
+          qas: [
+            {
+              id: 'sb-winner',
+              question: 'Which team won Super Bowl 50?',
+              answers: [
+                { answer_start: 133, text: 'Denver Broncos' },
+                { answer_start: 129, text: 'The Denver Broncos' },
+              ],
+            },
+          ],
         },
         {
-          context: "The game was played on February 7, 2016, at Levi's Stadium in the San Francisco Bay Area at Santa Clara, California.",
-          qas: [{ id: 'sb-stadium', question: 'In which stadium was the game played?', answers: [{ answer_start: 44, text: "Levi's Stadium" }] }],
+          context:
+            "The game was played on February 7, 2016, at Levi's Stadium in the San Francisco Bay Area at Santa Clara, California.",
+          qas: [
+            {
+              id: 'sb-stadium',
+              question: 'In which stadium was the game played?',
+              answers: [{ answer_start: 44, text: "Levi's Stadium" }],
+            },
+          ],
         },
       ],
     },
@@ -144,8 +197,18 @@ const squadFixture = {
       title: 'Warsaw',
       paragraphs: [
         {
-          context: 'Warsaw is the capital and largest city of Poland. It stands on the Vistula River in east-central Poland, roughly 260 kilometres from the Baltic Sea.',
-          qas: [{ id: 'warsaw-river', question: 'Which river does Warsaw stand on?', answers: [{ answer_start: 67, text: 'Vistula River' }, { answer_start: 67, text: 'Vistula' }] }],
+          context:
+            'Warsaw is the capital and largest city of Poland. It stands on the Vistula River in east-central Poland, roughly 260 kilometres from the Baltic Sea.',
+          qas: [
+            {
+              id: 'warsaw-river',
+              question: 'Which river does Warsaw stand on?',
+              answers: [
+                { answer_start: 67, text: 'Vistula River' },
+                { answer_start: 67, text: 'Vistula' },
+              ],
+            },
+          ],
         },
       ],
     },
@@ -163,13 +226,22 @@ describe('footnote eval --squad <file>', () => {
     expect(result.code).toBe(0);
     const report = await readReport(output);
     expect(Object.keys(report)).toEqual(REPORT_KEYS);
-    expect(report).toMatchObject({ n: 3, n_answerable: 3, n_unanswerable: 0, hit_at_1: 1, refusal_accuracy: null, citation_valid: 1 });
+    expect(report).toMatchObject({
+      n: 3,
+      n_answerable: 3,
+      n_unanswerable: 0,
+      hit_at_1: 1,
+      refusal_accuracy: null,
+      citation_valid: 1,
+    });
     expect(report.config).toMatchObject({ corpus: { sources: 3 } });
 
     const corpus = (await readdir(stateDirectory)).find((name) => name.startsWith('squad-corpus-'));
     expect(corpus).toBeDefined();
     const paragraph = path.join(stateDirectory, corpus!, 'squad', '0-1.txt');
-    expect(await readFile(paragraph, 'utf8')).toBe("Super Bowl 50\n\nThe game was played on February 7, 2016, at Levi's Stadium in the San Francisco Bay Area at Santa Clara, California.");
+    expect(await readFile(paragraph, 'utf8')).toBe(
+      "Super Bowl 50\n\nThe game was played on February 7, 2016, at Levi's Stadium in the San Francisco Bay Area at Santa Clara, California.",
+    );
 
     // A second run writes no paragraph again and embeds nothing.
     const before = (await stat(paragraph)).mtimeMs;
@@ -192,12 +264,18 @@ describe('footnote eval with bad input', () => {
 
   it('exits 1 with one line naming the file and line of a broken question', async () => {
     const file = path.join(directory, 'broken.jsonl');
-    await writeFile(file, `${JSON.stringify(questions[0])}\n{"id": "q2", "question": "Who?", "answer": ["x"]}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify(questions[0])}\n{"id": "q2", "question": "Who?", "answer": ["x"]}\n`,
+    );
     expectOneLineError(await footnote('eval', file), /broken\.jsonl line 2: .*answer/);
   });
 
   it('exits 1 with one line for a question file that does not exist', async () => {
-    expectOneLineError(await footnote('eval', path.join(directory, 'nope.jsonl')), /cannot read question set .*nope\.jsonl/);
+    expectOneLineError(
+      await footnote('eval', path.join(directory, 'nope.jsonl')),
+      /cannot read question set .*nope\.jsonl/,
+    );
   });
 
   it('exits 1 with one line for a file that is not SQuAD', async () => {
@@ -206,14 +284,21 @@ describe('footnote eval with bad input', () => {
   });
 
   it('exits 1 when a question names a source the corpus does not have', async () => {
-    const file = await writeLines('other-corpus.jsonl', [{ ...questions[0], sources: ['bbc/sport/001.txt'] }]);
+    const file = await writeLines('other-corpus.jsonl', [
+      { ...questions[0], sources: ['bbc/sport/001.txt'] },
+    ]);
     const result = await footnote('eval', file);
     expect(result.code).toBe(1);
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^footnote: question "jabari" names source bbc\/sport\/001\.txt, which is not in the corpus .*--corpus/);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^footnote: question "jabari" names source bbc\/sport\/001\.txt, which is not in the corpus .*--corpus/,
+    );
   });
 
   it('exits 1 when given neither or both of a question set and --squad', async () => {
     expectOneLineError(await footnote('eval'), /either a question set .* or a SQuAD file/);
-    expectOneLineError(await footnote('eval', 'evals/corpus-questions.jsonl', '--squad', 'dev.json'), /not both or neither/);
+    expectOneLineError(
+      await footnote('eval', 'evals/corpus-questions.jsonl', '--squad', 'dev.json'),
+      /not both or neither/,
+    );
   });
 });

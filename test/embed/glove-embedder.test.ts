@@ -2,11 +2,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GloveEmbedder, chooseEmbedder, embedMany, loadGloveVectors } from '../../src/embed/index.js';
+import { chooseEmbedder, embedMany, GloveEmbedder, loadGloveVectors } from '../../src/embed/index.js';
 import type { Embedder } from '../../src/types.js';
 
 const cacheDirectory = path.resolve('node_modules/.cache/footnote');
-const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+const cosine = (a: Float32Array, b: Float32Array) =>
+  a.reduce((sum, value, index) => sum + value * b[index]!, 0);
 
 describe('GloVe SIF embedder', () => {
   it('loads the binary word-vector cache (vocabulary in frequency order + 100-d matrix)', async () => {
@@ -37,7 +38,11 @@ describe('GloVe SIF embedder', () => {
 
   it('fits to a corpus, records its state, and restores the same embeddings from it', async () => {
     const provider = chooseEmbedder({ embedder: 'glove', cacheDirectory });
-    const texts = ['Lavrov met Clinton in New York.', 'The Magnitsky Act passed the House.', 'Kerry phoned Lavrov about Geneva.'];
+    const texts = [
+      'Lavrov met Clinton in New York.',
+      'The Magnitsky Act passed the House.',
+      'Kerry phoned Lavrov about Geneva.',
+    ];
     const { embedder, state } = await provider.fit(texts);
     const restored = await provider.restore(JSON.parse(JSON.stringify(state)));
     const [a] = await embedder.embed(['Geneva peace talks']);
@@ -48,11 +53,18 @@ describe('GloVe SIF embedder', () => {
   it('auto falls back to GloVe with one notice when no transformers model is present', async () => {
     const notices: string[] = [];
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'footnote-models-'));
-    const provider = chooseEmbedder({ embedder: 'auto', modelsDirectory: empty, cacheDirectory, onNotice: (line) => notices.push(line) });
+    const provider = chooseEmbedder({
+      embedder: 'auto',
+      modelsDirectory: empty,
+      cacheDirectory,
+      onNotice: (line) => notices.push(line),
+    });
     expect(provider.id).toBe('glove-sg-100d');
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/no transformers model.*GloVe/);
-    expect(() => chooseEmbedder({ embedder: 'word2vec' })).toThrow(/unknown embedder "word2vec"; use auto, glove or transformers:<model-id>/);
+    expect(() => chooseEmbedder({ embedder: 'word2vec' })).toThrow(
+      /unknown embedder "word2vec"; use auto, glove or transformers:<model-id>/,
+    );
   });
 });
 
@@ -69,7 +81,9 @@ describe('embedMany', () => {
       },
     };
     const progress: number[] = [];
-    const vectors = await embedMany(recording, ['1', '2', '3', '4', '5', '6', '7'], { onProgress: (done) => progress.push(done) });
+    const vectors = await embedMany(recording, ['1', '2', '3', '4', '5', '6', '7'], {
+      onProgress: (done) => progress.push(done),
+    });
     expect(vectors.map((vector) => vector[0])).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(calls).toEqual([3, 3, 1]);
     expect(progress).toEqual([3, 6, 7]);

@@ -73,7 +73,12 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function floatTensor(name: string, dims: number[], random: () => number, scale: number): onnxProto.onnx.ITensorProto {
+function floatTensor(
+  name: string,
+  dims: number[],
+  random: () => number,
+  scale: number,
+): onnxProto.onnx.ITensorProto {
   const size = dims.reduce((product, dim) => product * dim, 1);
   const floatData = Array.from({ length: size }, () => (random() * 2 - 1) * scale);
   return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData };
@@ -83,7 +88,11 @@ function int64Tensor(name: string, values: number[]): onnxProto.onnx.ITensorProt
   return { name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values };
 }
 
-function tensorValue(name: string, elemType: number, dims: Array<string | number>): onnxProto.onnx.IValueInfoProto {
+function tensorValue(
+  name: string,
+  elemType: number,
+  dims: Array<string | number>,
+): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: {
@@ -105,7 +114,12 @@ export function encodeTinyBertOnnx(vocabularySize: number, seed = 42): Uint8Arra
   const random = seededRandom(seed);
   const int64 = onnx.TensorProto.DataType.INT64;
   const float = onnx.TensorProto.DataType.FLOAT;
-  const node = (opType: string, input: string[], output: string[], attribute: onnxProto.onnx.IAttributeProto[] = []) => ({
+  const node = (
+    opType: string,
+    input: string[],
+    output: string[],
+    attribute: onnxProto.onnx.IAttributeProto[] = [],
+  ) => ({
     opType,
     input,
     output,
@@ -134,11 +148,26 @@ export function encodeTinyBertOnnx(vocabularySize: number, seed = 42): Uint8Arra
       node('Gather', ['word_embeddings', 'input_ids'], ['word_vectors']),
       node('Gather', ['token_type_embeddings', 'token_type_ids'], ['type_vectors']),
       node('Add', ['word_vectors', 'type_vectors'], ['embedded']),
-      node('Cast', ['attention_mask'], ['mask_float'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: float }]),
+      node(
+        'Cast',
+        ['attention_mask'],
+        ['mask_float'],
+        [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: float }],
+      ),
       node('Unsqueeze', ['mask_float', 'axis_last'], ['mask_column']),
       node('Mul', ['embedded', 'mask_column'], ['masked']),
-      node('ReduceSum', ['masked', 'axis_sequence'], ['masked_total'], [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]),
-      node('ReduceSum', ['mask_column', 'axis_sequence'], ['token_count'], [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]),
+      node(
+        'ReduceSum',
+        ['masked', 'axis_sequence'],
+        ['masked_total'],
+        [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+      ),
+      node(
+        'ReduceSum',
+        ['mask_column', 'axis_sequence'],
+        ['token_count'],
+        [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+      ),
       node('Div', ['masked_total', 'token_count'], ['context']),
       node('MatMul', ['embedded', 'token_weight'], ['token_part']),
       node('MatMul', ['context', 'context_weight'], ['context_part']),
@@ -172,7 +201,13 @@ function tokenizerJson(vocabulary: string[]): object {
       normalized: false,
       special: true,
     })),
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',

@@ -29,7 +29,8 @@ function expectClose(actual: Float32Array | undefined, expected: Float32Array | 
   expect(actual).toBeDefined();
   expect(expected).toBeDefined();
   expect(actual?.length).toBe(expected?.length);
-  actual?.forEach((value, index) => expect(value).toBeCloseTo(expected?.[index] ?? Number.NaN, 5));
+  for (const [index, value] of (actual ?? []).entries())
+    expect(value).toBeCloseTo(expected?.[index] ?? Number.NaN, 5);
 }
 
 let modelsDirectory: string;
@@ -46,7 +47,11 @@ beforeAll(async () => {
   modelsDirectory = await mkdtemp(path.join(tmpdir(), 'footnote-transformers-'));
   await writeTinyBertModel(modelsDirectory, TINY_BERT_MODEL_ID);
   await writeTinyBertModel(modelsDirectory, 'test-org/bge-tiny');
-  embedder = await createTransformersEmbedder({ modelId: TINY_BERT_MODEL_ID, modelsDirectory, maxBatchSize: 3 });
+  embedder = await createTransformersEmbedder({
+    modelId: TINY_BERT_MODEL_ID,
+    modelsDirectory,
+    maxBatchSize: 3,
+  });
 });
 
 afterAll(async () => {
@@ -101,7 +106,11 @@ describe('createTransformersEmbedder', () => {
   });
 
   it('lets options override the family prefix', async () => {
-    const prefixed = await createTransformersEmbedder({ modelId: TINY_BERT_MODEL_ID, modelsDirectory, queryPrefix: 'query: ' });
+    const prefixed = await createTransformersEmbedder({
+      modelId: TINY_BERT_MODEL_ID,
+      modelsDirectory,
+      queryPrefix: 'query: ',
+    });
     const [asQuery] = await prefixed.embed([TEXTS[1] ?? ''], { kind: 'query' });
     const [unprefixed] = await embedder.embed([TEXTS[1] ?? ''], { kind: 'query' });
     const [explicit] = await embedder.embed([`query: ${TEXTS[1] ?? ''}`]);
@@ -112,7 +121,9 @@ describe('createTransformersEmbedder', () => {
   it('rejects an already aborted signal', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(embedder.embed(TEXTS, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(embedder.embed(TEXTS, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 
   it('stops between batches when the signal aborts', async () => {
@@ -128,11 +139,15 @@ describe('createTransformersEmbedder', () => {
     await mkdir(directory, { recursive: true });
     await writeFile(path.join(directory, 'config.json'), '{"model_type":"bert"}');
 
-    const error = await createTransformersEmbedder({ modelId, modelsDirectory }).catch((caught: unknown) => caught);
+    const error = await createTransformersEmbedder({ modelId, modelsDirectory }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(FootnoteError);
     const footnoteError = error as FootnoteError;
     expect(footnoteError.code).toBe('model_files_missing');
-    expect(footnoteError.details).toEqual({ missing: ['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'] });
+    expect(footnoteError.details).toEqual({
+      missing: ['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'],
+    });
     for (const file of ['tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']) {
       expect(footnoteError.message).toContain(file);
     }
@@ -140,12 +155,18 @@ describe('createTransformersEmbedder', () => {
     expect(footnoteError.message).toContain('https://huggingface.co/test-org/partial/tree/main');
     expect(footnoteError.message).toContain('FOOTNOTE_MODELS_DIR');
 
-    const unquantized = await createTransformersEmbedder({ modelId, modelsDirectory, quantized: false }).catch((caught: unknown) => caught);
+    const unquantized = await createTransformersEmbedder({
+      modelId,
+      modelsDirectory,
+      quantized: false,
+    }).catch((caught: unknown) => caught);
     expect((unquantized as FootnoteError).message).toContain('onnx/model.onnx');
   });
 
   it('rejects a model id that could escape the models directory', async () => {
-    await expect(createTransformersEmbedder({ modelId: '../etc', modelsDirectory })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(createTransformersEmbedder({ modelId: '../etc', modelsDirectory })).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 });
 

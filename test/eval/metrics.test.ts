@@ -5,9 +5,9 @@ import {
   ndcgAtK,
   normalizeAnswer,
   percentile,
+  type QuestionResult,
   reciprocalRank,
   summarize,
-  type QuestionResult,
 } from '../../src/eval/metrics.js';
 
 describe('normalizeAnswer', () => {
@@ -39,12 +39,17 @@ describe('normalizeAnswer', () => {
 });
 
 describe('answerContains', () => {
-  const sentence = 'Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.';
+  const sentence =
+    'Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.';
 
   it('finds any one gold answer, ignoring case, punctuation and articles', () => {
     expect(answerContains(sentence, ['Mohammed Deif', 'Jabari'])).toBe(true);
     expect(answerContains(sentence, ['the Operation Pillar of Defense'])).toBe(true);
-    expect(answerContains('Hamas said Israel had “opened the gates of hell” with the attack.', ['opened the gates of hell'])).toBe(true);
+    expect(
+      answerContains('Hamas said Israel had “opened the gates of hell” with the attack.', [
+        'opened the gates of hell',
+      ]),
+    ).toBe(true);
   });
 
   it('matches on word boundaries only', () => {
@@ -54,7 +59,11 @@ describe('answerContains', () => {
   });
 
   it('finds an answer at the end of a sentence glued to the next one', () => {
-    expect(answerContains('an intervention similar to the one which happened in Libya.The US, on the other hand', ['Libya'])).toBe(true);
+    expect(
+      answerContains('an intervention similar to the one which happened in Libya.The US, on the other hand', [
+        'Libya',
+      ]),
+    ).toBe(true);
   });
 
   it('never matches without a usable gold answer', () => {
@@ -124,7 +133,12 @@ describe('percentile (nearest rank)', () => {
     expect(percentile(values, 50)).toBe(35); // rank ceil(2.5) = 3
     expect(percentile(values, 100)).toBe(50);
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
-    expect(percentile(Array.from({ length: 20 }, (_, index) => index + 1), 95)).toBe(19);
+    expect(
+      percentile(
+        Array.from({ length: 20 }, (_, index) => index + 1),
+        95,
+      ),
+    ).toBe(19);
   });
 
   it('does not reorder its input', () => {
@@ -141,7 +155,9 @@ describe('percentile (nearest rank)', () => {
 });
 
 describe('summarize', () => {
-  const result = (fields: Partial<QuestionResult> & Pick<QuestionResult, 'id' | 'answerable'>): QuestionResult => ({
+  const result = (
+    fields: Partial<QuestionResult> & Pick<QuestionResult, 'id' | 'answerable'>,
+  ): QuestionResult => ({
     rankedSources: [],
     goldSources: [],
     answer: '',
@@ -156,15 +172,55 @@ describe('summarize', () => {
 
   const results: QuestionResult[] = [
     // A: gold first, answer right, two valid citations of the gold source.
-    result({ id: 'A', answerable: true, rankedSources: ['a', 'b'], goldSources: ['a'], answer: 'Hamas leader Ahmed Jabari was killed.', goldAnswers: ['Jabari'], grounded: true, citedSources: ['a', 'a'], citationsValid: 2, citationsTotal: 2, latencyMs: 100 }),
+    result({
+      id: 'A',
+      answerable: true,
+      rankedSources: ['a', 'b'],
+      goldSources: ['a'],
+      answer: 'Hamas leader Ahmed Jabari was killed.',
+      goldAnswers: ['Jabari'],
+      grounded: true,
+      citedSources: ['a', 'a'],
+      citationsValid: 2,
+      citationsTotal: 2,
+      latencyMs: 100,
+    }),
     // B: gold second, answer wrong, cites the gold source and another, one citation invalid.
-    result({ id: 'B', answerable: true, rankedSources: ['c', 'b', 'd'], goldSources: ['b'], answer: 'Something else.', goldAnswers: ['Cambodia'], grounded: true, citedSources: ['b', 'c'], citationsValid: 1, citationsTotal: 2, latencyMs: 300 }),
+    result({
+      id: 'B',
+      answerable: true,
+      rankedSources: ['c', 'b', 'd'],
+      goldSources: ['b'],
+      answer: 'Something else.',
+      goldAnswers: ['Cambodia'],
+      grounded: true,
+      citedSources: ['b', 'c'],
+      citationsValid: 1,
+      citationsTotal: 2,
+      latencyMs: 300,
+    }),
     // C: gold not retrieved, the system declined (a false refusal).
-    result({ id: 'C', answerable: true, rankedSources: ['c', 'd'], goldSources: ['e'], goldAnswers: ['Libya'], latencyMs: 200 }),
+    result({
+      id: 'C',
+      answerable: true,
+      rankedSources: ['c', 'd'],
+      goldSources: ['e'],
+      goldAnswers: ['Libya'],
+      latencyMs: 200,
+    }),
     // D: unanswerable, correctly declined.
     result({ id: 'D', answerable: false, rankedSources: ['a'], latencyMs: 50 }),
     // E: unanswerable, answered anyway with one invalid citation.
-    result({ id: 'E', answerable: false, rankedSources: ['b'], answer: 'Made up.', grounded: true, citedSources: ['b'], citationsTotal: 1, latencyMs: 400 }),
+    result({
+      id: 'E',
+      answerable: false,
+      rankedSources: ['b'],
+      answer: 'Made up.',
+      grounded: true,
+      citedSources: ['b'],
+      citationsTotal: 1,
+      latencyMs: 400,
+    }),
   ];
   const config = { embedder: 'glove-100d', topK: 8 };
 
@@ -172,8 +228,22 @@ describe('summarize', () => {
     const report = summarize(results, config);
     expect(Object.keys(report).sort()).toEqual(
       [
-        'n', 'n_answerable', 'n_unanswerable', 'hit_at_1', 'hit_at_3', 'hit_at_5', 'mrr', 'ndcg_at_10', 'answer_contains',
-        'citation_precision', 'citation_valid', 'refusal_accuracy', 'false_refusal_rate', 'latency_p50_ms', 'latency_p95_ms', 'config',
+        'n',
+        'n_answerable',
+        'n_unanswerable',
+        'hit_at_1',
+        'hit_at_3',
+        'hit_at_5',
+        'mrr',
+        'ndcg_at_10',
+        'answer_contains',
+        'citation_precision',
+        'citation_valid',
+        'refusal_accuracy',
+        'false_refusal_rate',
+        'latency_p50_ms',
+        'latency_p95_ms',
+        'config',
       ].sort(),
     );
     expect(report.n).toBe(5);
@@ -205,10 +275,28 @@ describe('summarize', () => {
 
   it('gives null for rates without questions to average over, and 1 for no citations', () => {
     const empty = summarize([], {});
-    expect(empty).toMatchObject({ n: 0, n_answerable: 0, n_unanswerable: 0, hit_at_1: null, mrr: null, ndcg_at_10: null, answer_contains: null });
-    expect(empty).toMatchObject({ citation_precision: null, citation_valid: 1, refusal_accuracy: null, false_refusal_rate: null, latency_p50_ms: null, latency_p95_ms: null });
+    expect(empty).toMatchObject({
+      n: 0,
+      n_answerable: 0,
+      n_unanswerable: 0,
+      hit_at_1: null,
+      mrr: null,
+      ndcg_at_10: null,
+      answer_contains: null,
+    });
+    expect(empty).toMatchObject({
+      citation_precision: null,
+      citation_valid: 1,
+      refusal_accuracy: null,
+      false_refusal_rate: null,
+      latency_p50_ms: null,
+      latency_p95_ms: null,
+    });
 
-    const onlyAnswerable = summarize(results.filter((item) => item.answerable), {});
+    const onlyAnswerable = summarize(
+      results.filter((item) => item.answerable),
+      {},
+    );
     expect(onlyAnswerable.refusal_accuracy).toBeNull();
     expect(onlyAnswerable.hit_at_1).toBeCloseTo(1 / 3, 10);
 

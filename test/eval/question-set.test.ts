@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +26,25 @@ const unanswerable = JSON.stringify({ id: 'b', question: 'How old is Lavrov?', a
 
 describe('loadQuestionSet', () => {
   it('parses lines, skips blank ones and keeps history', async () => {
-    const followUp = JSON.stringify({ id: 'c', question: 'What did he die of?', answers: ['pancreatitis'], sources: ['002.txt'], history: [{ role: 'user', content: 'Who was Magnitsky?' }, { role: 'assistant', content: 'A lawyer.' }] });
-    const questions = await loadQuestionSet(await write('good.jsonl', ['', good, '   ', unanswerable, followUp, '']));
+    const followUp = JSON.stringify({
+      id: 'c',
+      question: 'What did he die of?',
+      answers: ['pancreatitis'],
+      sources: ['002.txt'],
+      history: [
+        { role: 'user', content: 'Who was Magnitsky?' },
+        { role: 'assistant', content: 'A lawyer.' },
+      ],
+    });
+    const questions = await loadQuestionSet(
+      await write('good.jsonl', ['', good, '   ', unanswerable, followUp, '']),
+    );
     expect(questions.map((question) => question.id)).toEqual(['a', 'b', 'c']);
     expect(questions[0]).toEqual({ id: 'a', question: 'Who?', answers: ['Jabari'], sources: ['002.txt'] });
-    expect(questions[2]!.history).toEqual([{ role: 'user', content: 'Who was Magnitsky?' }, { role: 'assistant', content: 'A lawyer.' }]);
+    expect(questions[2]!.history).toEqual([
+      { role: 'user', content: 'Who was Magnitsky?' },
+      { role: 'assistant', content: 'A lawyer.' },
+    ]);
   });
 
   it('names the file and line of a line that is not JSON', async () => {
@@ -42,16 +56,37 @@ describe('loadQuestionSet', () => {
   });
 
   it('says which field of a line is wrong', async () => {
-    const path = await write('fields.jsonl', [good, JSON.stringify({ id: 'x', question: 'Why?', answers: 'Jabari', sources: ['002.txt'] })]);
+    const path = await write('fields.jsonl', [
+      good,
+      JSON.stringify({ id: 'x', question: 'Why?', answers: 'Jabari', sources: ['002.txt'] }),
+    ]);
     await expect(loadQuestionSet(path)).rejects.toThrow(/line 2: answers: .*expected array/);
-    const typo = await write('typo.jsonl', [JSON.stringify({ id: 'x', question: 'Why?', answer: ['Jabari'], answers: ['Jabari'], sources: ['002.txt'] })]);
+    const typo = await write('typo.jsonl', [
+      JSON.stringify({
+        id: 'x',
+        question: 'Why?',
+        answer: ['Jabari'],
+        answers: ['Jabari'],
+        sources: ['002.txt'],
+      }),
+    ]);
     await expect(loadQuestionSet(typo)).rejects.toThrow(/line 1: .*answer/);
-    const role = await write('role.jsonl', [JSON.stringify({ id: 'x', question: 'Why?', answers: [], sources: [], history: [{ role: 'system', content: 'hi' }] })]);
+    const role = await write('role.jsonl', [
+      JSON.stringify({
+        id: 'x',
+        question: 'Why?',
+        answers: [],
+        sources: [],
+        history: [{ role: 'system', content: 'hi' }],
+      }),
+    ]);
     await expect(loadQuestionSet(role)).rejects.toThrow(/line 1: history\.0\.role/);
   });
 
   it('rejects answers without sources', async () => {
-    const path = await write('half.jsonl', [JSON.stringify({ id: 'x', question: 'Why?', answers: ['Jabari'], sources: [] })]);
+    const path = await write('half.jsonl', [
+      JSON.stringify({ id: 'x', question: 'Why?', answers: ['Jabari'], sources: [] }),
+    ]);
     await expect(loadQuestionSet(path)).rejects.toThrow(/line 1: answers and sources must both be empty/);
   });
 
@@ -62,7 +97,9 @@ describe('loadQuestionSet', () => {
 
   it('rejects an empty or missing file', async () => {
     await expect(loadQuestionSet(await write('empty.jsonl', ['', '']))).rejects.toThrow(/holds no questions/);
-    await expect(loadQuestionSet(join(directory, 'absent.jsonl'))).rejects.toThrow(/cannot read question set/);
+    await expect(loadQuestionSet(join(directory, 'absent.jsonl'))).rejects.toThrow(
+      /cannot read question set/,
+    );
   });
 });
 
@@ -76,7 +113,9 @@ describe('evals/corpus-questions.jsonl', () => {
     expect(questions.length).toBeGreaterThanOrEqual(45);
     expect(questions.filter((question) => question.sources.length === 0).length).toBeGreaterThanOrEqual(12);
     expect(questions.filter((question) => question.sources.length >= 2).length).toBeGreaterThanOrEqual(5);
-    expect(questions.filter((question) => question.history !== undefined && question.answers.length > 0).length).toBeGreaterThanOrEqual(6);
+    expect(
+      questions.filter((question) => question.history !== undefined && question.answers.length > 0).length,
+    ).toBeGreaterThanOrEqual(6);
     expect(questions).toContainEqual({
       id: expect.any(String),
       question: 'Which Hamas leader was killed by the Israeli military?',
@@ -93,10 +132,16 @@ describe('evals/corpus-questions.jsonl', () => {
         return text;
       });
       for (const answer of question.answers) {
-        expect(sourceTexts.some((text) => text.includes(answer)), `${question.id}: "${answer}"`).toBe(true);
+        expect(
+          sourceTexts.some((text) => text.includes(answer)),
+          `${question.id}: "${answer}"`,
+        ).toBe(true);
       }
       for (const [index, text] of sourceTexts.entries()) {
-        expect(question.answers.some((answer) => text.includes(answer)), `${question.id}: ${question.sources[index]}`).toBe(true);
+        expect(
+          question.answers.some((answer) => text.includes(answer)),
+          `${question.id}: ${question.sources[index]}`,
+        ).toBe(true);
       }
     }
   });

@@ -14,7 +14,8 @@ const fixture = {
       title: 'Super_Bowl_50',
       paragraphs: [
         {
-          context: 'Super Bowl 50 was an American football game. The Denver Broncos defeated the Carolina Panthers 24–10.',
+          context:
+            'Super Bowl 50 was an American football game. The Denver Broncos defeated the Carolina Panthers 24–10.',
           qas: [
             {
               id: 'q1',
@@ -28,14 +29,25 @@ const fixture = {
           ],
         },
         {
-          context: 'The game was played at Levi\'s Stadium.',
-          qas: [{ id: 'q2', question: 'Where was the game played?', answers: [{ answer_start: 23, text: 'Levi\'s Stadium' }] }],
+          context: "The game was played at Levi's Stadium.",
+          qas: [
+            {
+              id: 'q2',
+              question: 'Where was the game played?',
+              answers: [{ answer_start: 23, text: "Levi's Stadium" }],
+            },
+          ],
         },
       ],
     },
     {
       title: 'Warsaw',
-      paragraphs: [{ context: 'Warsaw is the capital of Poland.', qas: [{ id: 'q3', question: 'Capital of Poland?', answers: [{ answer_start: 0, text: 'Warsaw' }] }] }],
+      paragraphs: [
+        {
+          context: 'Warsaw is the capital of Poland.',
+          qas: [{ id: 'q3', question: 'Capital of Poland?', answers: [{ answer_start: 0, text: 'Warsaw' }] }],
+        },
+      ],
     },
   ],
 };
@@ -58,13 +70,31 @@ describe('loadSquad', () => {
   it('turns each paragraph into a document and each question into an item', async () => {
     const { documents, questions } = await loadSquad(await write('tiny.json', JSON.stringify(fixture)));
     expect(documents).toEqual([
-      { source: 'squad/0-0.txt', title: 'Super Bowl 50', text: `Super Bowl 50\n\n${fixture.data[0]!.paragraphs[0]!.context}` },
-      { source: 'squad/0-1.txt', title: 'Super Bowl 50', text: "Super Bowl 50\n\nThe game was played at Levi's Stadium." },
+      {
+        source: 'squad/0-0.txt',
+        title: 'Super Bowl 50',
+        text: `Super Bowl 50\n\n${fixture.data[0]!.paragraphs[0]!.context}`,
+      },
+      {
+        source: 'squad/0-1.txt',
+        title: 'Super Bowl 50',
+        text: "Super Bowl 50\n\nThe game was played at Levi's Stadium.",
+      },
       { source: 'squad/1-0.txt', title: 'Warsaw', text: 'Warsaw\n\nWarsaw is the capital of Poland.' },
     ]);
     expect(questions).toEqual([
-      { id: 'q1', question: 'Which team won Super Bowl 50?', answers: ['Denver Broncos', 'The Denver Broncos'], sources: ['squad/0-0.txt'] },
-      { id: 'q2', question: 'Where was the game played?', answers: ["Levi's Stadium"], sources: ['squad/0-1.txt'] },
+      {
+        id: 'q1',
+        question: 'Which team won Super Bowl 50?',
+        answers: ['Denver Broncos', 'The Denver Broncos'],
+        sources: ['squad/0-0.txt'],
+      },
+      {
+        id: 'q2',
+        question: 'Where was the game played?',
+        answers: ["Levi's Stadium"],
+        sources: ['squad/0-1.txt'],
+      },
       { id: 'q3', question: 'Capital of Poland?', answers: ['Warsaw'], sources: ['squad/1-0.txt'] },
     ]);
   });
@@ -76,13 +106,33 @@ describe('loadSquad', () => {
   });
 
   it('rejects JSON of another shape and names the offending field', async () => {
-    const path = await write('other.json', JSON.stringify({ data: [{ title: 'X', paragraphs: [{ text: 'no context here', qas: [] }] }] }));
-    await expect(loadSquad(path)).rejects.toThrow(/is not a SQuAD v1\.1 file: data\[0\]\.paragraphs\[0\]\.context/);
-    await expect(loadSquad(await write('array.json', '[1, 2]'))).rejects.toMatchObject({ code: 'invalid_request' });
+    const path = await write(
+      'other.json',
+      JSON.stringify({ data: [{ title: 'X', paragraphs: [{ text: 'no context here', qas: [] }] }] }),
+    );
+    await expect(loadSquad(path)).rejects.toThrow(
+      /is not a SQuAD v1\.1 file: data\[0\]\.paragraphs\[0\]\.context/,
+    );
+    await expect(loadSquad(await write('array.json', '[1, 2]'))).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
   });
 
   it('rejects SQuAD v2.0 unanswerable questions with a clear message', async () => {
-    const path = await write('v2.json', JSON.stringify({ version: 'v2.0', data: [{ title: 'X', paragraphs: [{ context: 'c', qas: [{ id: 'q', question: 'q?', answers: [], is_impossible: true }] }] }] }));
+    const path = await write(
+      'v2.json',
+      JSON.stringify({
+        version: 'v2.0',
+        data: [
+          {
+            title: 'X',
+            paragraphs: [
+              { context: 'c', qas: [{ id: 'q', question: 'q?', answers: [], is_impossible: true }] },
+            ],
+          },
+        ],
+      }),
+    );
     await expect(loadSquad(path)).rejects.toThrow(/answers: needs at least one answer \(SQuAD v2\.0/);
   });
 
@@ -90,18 +140,23 @@ describe('loadSquad', () => {
     await expect(loadSquad(join(directory, 'absent.json'))).rejects.toThrow(/cannot be read/);
   });
 
-  const realFile = fileURLToPath(new URL('../../../shared/datasets/squad/dev-v1.1-part-a.json', import.meta.url));
-  it.skipIf(!existsSync(realFile))('loads the shared SQuAD dev part with answers verbatim in their documents', async () => {
-    const { documents, questions } = await loadSquad(realFile);
-    expect(documents).toHaveLength(1048);
-    expect(questions).toHaveLength(5696);
-    expect(new Set(documents.map((document) => document.source)).size).toBe(1048);
-    expect(new Set(questions.map((question) => question.id)).size).toBe(5696);
-    const textOf = new Map(documents.map((document) => [document.source, document.text]));
-    for (const question of questions) {
-      const text = textOf.get(question.sources[0]!);
-      expect(question.answers.length).toBeGreaterThan(0);
-      for (const answer of question.answers) expect(text).toContain(answer);
-    }
-  });
+  const realFile = fileURLToPath(
+    new URL('../../../shared/datasets/squad/dev-v1.1-part-a.json', import.meta.url),
+  );
+  it.skipIf(!existsSync(realFile))(
+    'loads the shared SQuAD dev part with answers verbatim in their documents',
+    async () => {
+      const { documents, questions } = await loadSquad(realFile);
+      expect(documents).toHaveLength(1048);
+      expect(questions).toHaveLength(5696);
+      expect(new Set(documents.map((document) => document.source)).size).toBe(1048);
+      expect(new Set(questions.map((question) => question.id)).size).toBe(5696);
+      const textOf = new Map(documents.map((document) => [document.source, document.text]));
+      for (const question of questions) {
+        const text = textOf.get(question.sources[0]!);
+        expect(question.answers.length).toBeGreaterThan(0);
+        for (const answer of question.answers) expect(text).toContain(answer);
+      }
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import { createApp, defaultAccessOptions, type AccessOptions } from '../../src/server/index.js';
+import { type AccessOptions, createApp, defaultAccessOptions } from '../../src/server/index.js';
 import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/types.js';
 import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
 
@@ -12,7 +12,9 @@ let engine: Engine;
 const reingestCalls: string[] = [];
 
 /** What a TCP client looks like to the app (the node-server bindings carry the socket). */
-const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 40000, remoteFamily: 'IPv4' } } });
+const from = (address: string) => ({
+  incoming: { socket: { remoteAddress: address, remotePort: 40000, remoteFamily: 'IPv4' } },
+});
 
 function appWith(access: Partial<AccessOptions>, holder: { engine?: Engine } = { engine }) {
   return createApp({
@@ -36,8 +38,22 @@ describe('API key', () => {
 
   it('every /api and /v1 route answers 401 without the key, and the work is not done', async () => {
     const protectedRequests: Array<[string, RequestInit]> = [
-      ['/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: ANSWERED.question }) }],
-      ['/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: ANSWERED.question }] }) }],
+      [
+        '/api/ask',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question: ANSWERED.question }),
+        },
+      ],
+      [
+        '/api/chat',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ messages: [{ role: 'user', content: ANSWERED.question }] }),
+        },
+      ],
       ['/api/sources', {}],
       [`/api/sources/${engine.index.sources[0]!.id}`, {}],
       ['/api/ingest', { method: 'POST' }],
@@ -52,18 +68,37 @@ describe('API key', () => {
     }
     // Under /v1 the error has OpenAI's shape, which its SDKs read.
     for (const [route, init] of [
-      ['/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+      [
+        '/v1/chat/completions',
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' },
+      ],
       ['/v1/models', {}],
     ] as Array<[string, RequestInit]>) {
       const response = await app().request(route, init);
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: { message: expect.stringContaining('Authorization: Bearer'), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      expect(await response.json()).toEqual({
+        error: {
+          message: expect.stringContaining('Authorization: Bearer'),
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
     }
     expect(reingestCalls).toEqual([]);
   });
 
   it('a wrong key, a key of another length, a non-Bearer scheme and a huge header all get 401, never 500', async () => {
-    for (const authorization of [`Bearer ${KEY}x`, `Bearer ${KEY.slice(0, -1)}`, 'Bearer x', `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`, `Bearer ${'k'.repeat(50_000)}`, `Token ${KEY}`, `Bearer`, `Bearer ${KEY} extra`]) {
+    for (const authorization of [
+      `Bearer ${KEY}x`,
+      `Bearer ${KEY.slice(0, -1)}`,
+      'Bearer x',
+      `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`,
+      `Bearer ${'k'.repeat(50_000)}`,
+      `Token ${KEY}`,
+      `Bearer`,
+      `Bearer ${KEY} extra`,
+    ]) {
       const response = await postJson(app(), '/api/ask', { question: ANSWERED.question }, { authorization });
       const error = await expectError(response, 401, 'unauthorized');
       expect(error.message).toBe('the API key is not valid');
@@ -72,13 +107,21 @@ describe('API key', () => {
 
   it('the right key opens every route, in any case of "Bearer"', async () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
-      const response = await postJson(app(), '/api/ask', { question: ANSWERED.question }, { authorization: `${scheme} ${KEY}` });
+      const response = await postJson(
+        app(),
+        '/api/ask',
+        { question: ANSWERED.question },
+        { authorization: `${scheme} ${KEY}` },
+      );
       expect(response.status).toBe(200);
       expect(((await response.json()) as { answer: string }).answer).toContain(ANSWERED.answerContains);
     }
     const sources = await app().request('/api/sources', { headers: { authorization: `Bearer ${KEY}` } });
     expect(sources.status).toBe(200);
-    const ingest = await app().request('/api/ingest', { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
+    const ingest = await app().request('/api/ingest', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(ingest.status).toBe(200);
     expect(reingestCalls).toEqual(['ingest']);
   });
@@ -87,7 +130,9 @@ describe('API key', () => {
     const anonymous = await app().request('/api/health');
     expect(anonymous.status).toBe(200);
     expect(await anonymous.json()).toEqual({ status: 'ok' });
-    const authorized = (await (await app().request('/api/health', { headers: { authorization: `Bearer ${KEY}` } })).json()) as Record<string, unknown>;
+    const authorized = (await (
+      await app().request('/api/health', { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as Record<string, unknown>;
     expect(authorized.status).toBe('ok');
     expect(authorized.corpus).toEqual({ sources: 5, chunks: engine.index.chunks.length });
     const broken = appWith({ apiKey: KEY }, {});
@@ -107,14 +152,26 @@ describe('rate limiting', () => {
     expect(defaultAccessOptions.rateLimit).toBeGreaterThanOrEqual(60);
     expect(defaultAccessOptions.rateLimitWindowMs).toBe(60_000);
     const app = appWith({});
-    const statuses = await Promise.all(Array.from({ length: 60 }, () => Promise.resolve(app.request('/api/sources', {}, from('192.0.2.10'))).then((response) => response.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        Promise.resolve(app.request('/api/sources', {}, from('192.0.2.10'))).then(
+          (response) => response.status,
+        ),
+      ),
+    );
     expect(statuses.every((status) => status === 200)).toBe(true);
   });
 
   it('past the limit a client gets 429 with Retry-After; other clients and /api/health are not affected', async () => {
     const app = appWith({ rateLimit: 5 });
     for (let count = 0; count < 5; count += 1) {
-      const response = await postJson(app, '/api/ask', { question: ANSWERED.question }, {}, from('192.0.2.1'));
+      const response = await postJson(
+        app,
+        '/api/ask',
+        { question: ANSWERED.question },
+        {},
+        from('192.0.2.1'),
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get('ratelimit-remaining')).toBe(String(4 - count));
     }
@@ -132,13 +189,23 @@ describe('rate limiting', () => {
   it('failed key guesses count against the limit too', async () => {
     const app = appWith({ rateLimit: 3, apiKey: KEY });
     const statuses: number[] = [];
-    for (let count = 0; count < 5; count += 1) statuses.push((await app.request('/api/sources', { headers: { authorization: 'Bearer guess' } }, from('192.0.2.3'))).status);
+    for (let count = 0; count < 5; count += 1)
+      statuses.push(
+        (await app.request('/api/sources', { headers: { authorization: 'Bearer guess' } }, from('192.0.2.3')))
+          .status,
+      );
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 
   it('rate 0 turns it off', async () => {
     const app = appWith({ rateLimit: 0 });
-    const statuses = await Promise.all(Array.from({ length: 150 }, () => Promise.resolve(app.request('/api/health', {}, from('192.0.2.4'))).then((response) => response.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 150 }, () =>
+        Promise.resolve(app.request('/api/health', {}, from('192.0.2.4'))).then(
+          (response) => response.status,
+        ),
+      ),
+    );
     expect(new Set(statuses)).toEqual(new Set([200]));
   });
 });
@@ -146,7 +213,11 @@ describe('rate limiting', () => {
 describe('CORS', () => {
   const preflight = (origin: string): RequestInit => ({
     method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    },
   });
 
   it('is off by default: no page on another origin may read the API', async () => {
@@ -166,7 +237,9 @@ describe('CORS', () => {
     expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     const other = await app.request('/api/ask', preflight('https://evil.example'));
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
-    const get = await app.request('/api/sources', { headers: { origin: 'http://localhost:3000', authorization: `Bearer ${KEY}` } });
+    const get = await app.request('/api/sources', {
+      headers: { origin: 'http://localhost:3000', authorization: `Bearer ${KEY}` },
+    });
     expect(get.status).toBe(200);
     expect(get.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
   });

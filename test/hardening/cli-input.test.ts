@@ -13,11 +13,15 @@ beforeAll(async () => {
 
 function footnote(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'footnote.js'), ...args, '--index-dir', indexDirectory], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, FOOTNOTE_EMBEDDER: 'glove' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin', 'footnote.js'), ...args, '--index-dir', indexDirectory],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, FOOTNOTE_EMBEDDER: 'glove' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -29,10 +33,18 @@ function footnote(args: string[]): Promise<{ code: number | null; stdout: string
 describe('footnote ask with bad input', () => {
   it.each([
     ['a whitespace-only question', ['ask', '  \t '], /question must not be empty/],
-    ['a question over 2,000 characters', ['ask', 'why '.repeat(600)], /question is longer than 2000 characters/],
+    [
+      'a question over 2,000 characters',
+      ['ask', 'why '.repeat(600)],
+      /question is longer than 2000 characters/,
+    ],
     ['k = 0', ['ask', ANSWERED.question, '--k', '0'], /k must be at least 1/],
     ['k = 500', ['ask', ANSWERED.question, '--k', '500'], /k must be at most 20/],
-    ['k that is not a number', ['ask', ANSWERED.question, '--k', 'many'], /expected a whole number, got "many"/],
+    [
+      'k that is not a number',
+      ['ask', ANSWERED.question, '--k', 'many'],
+      /expected a whole number, got "many"/,
+    ],
   ])('%s exits 1 with one clear line', async (_name, args, message) => {
     const result = await footnote(args);
     expect(result.code).toBe(1);

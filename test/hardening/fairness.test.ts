@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bbcSample, buildIndex, openApp } from './helpers.js';
 
@@ -35,7 +35,10 @@ afterAll(async () => {
 });
 
 /** One keep-alive connection asking question after question until `until`; returns its latencies. */
-async function client(index: number, until: number): Promise<{ first: number; latencies: number[]; failures: number }> {
+async function client(
+  index: number,
+  until: number,
+): Promise<{ first: number; latencies: number[]; failures: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
   let failures = 0;
@@ -45,10 +48,20 @@ async function client(index: number, until: number): Promise<{ first: number; la
     const body = JSON.stringify({ question: questions[(index + count) % questions.length] });
     const sent = performance.now();
     const status = await new Promise<number>((resolve, reject) => {
-      const request = http.request({ host: '127.0.0.1', port, path: '/api/ask', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      });
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/ask',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });
@@ -75,7 +88,12 @@ describe('under load', () => {
     expect(results.reduce((sum, result) => sum + result.failures, 0)).toBe(0);
     expect(firsts.every(Number.isFinite)).toBe(true);
     // Without the queue the last of the late clients waits for ~30 turns of ever longer rounds.
-    expect(Math.max(...firsts), `first answers ${firsts.map(Math.round).join(', ')}; p50 ${Math.round(p50)} ms`).toBeLessThan(Math.max(1500, p50 * 5));
-    expect(worst, `p50 ${Math.round(p50)} ms, worst ${Math.round(worst)} ms`).toBeLessThan(Math.max(1500, p50 * 5));
+    expect(
+      Math.max(...firsts),
+      `first answers ${firsts.map(Math.round).join(', ')}; p50 ${Math.round(p50)} ms`,
+    ).toBeLessThan(Math.max(1500, p50 * 5));
+    expect(worst, `p50 ${Math.round(p50)} ms, worst ${Math.round(worst)} ms`).toBeLessThan(
+      Math.max(1500, p50 * 5),
+    );
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -7,7 +7,16 @@ import { Engine } from '../../src/engine.js';
 import { FootnoteError } from '../../src/errors.js';
 import { currentGeneration, loadIndex } from '../../src/index/index.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import { ANSWERED, bbcSample, buildIndex, CORPUS, expectError, gloveEmbedder, REPO_ROOT, temporaryDirectory } from './helpers.js';
+import {
+  ANSWERED,
+  bbcSample,
+  buildIndex,
+  CORPUS,
+  expectError,
+  gloveEmbedder,
+  REPO_ROOT,
+  temporaryDirectory,
+} from './helpers.js';
 
 /**
  * Faults, with the real CLI in real processes where a process is what fails: an ingest killed at
@@ -22,10 +31,19 @@ function footnote(
   args: string[],
   onLine: (line: string, child: ChildProcess) => void = () => {},
   environment: Record<string, string> = {},
-): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> } {
+): {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
+} {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, FOOTNOTE_EMBEDDER: 'glove', FOOTNOTE_API_KEY: '', FOOTNOTE_RATE_LIMIT: '', ...environment },
+    env: {
+      ...process.env,
+      FOOTNOTE_EMBEDDER: 'glove',
+      FOOTNOTE_API_KEY: '',
+      FOOTNOTE_RATE_LIMIT: '',
+      ...environment,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -42,14 +60,20 @@ function footnote(
     pending = lines.pop() ?? '';
     for (const line of lines) onLine(line, child);
   });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
+  const exit = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    stdout: string;
+  }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
   });
   return { child, exit };
 }
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 let bigCorpus: string;
@@ -66,61 +90,89 @@ describe('ingest killed with SIGKILL', () => {
     ['while reading files', /^reading /],
     ['while embedding', /^embedding /],
     ['right after the indexes are built', /^indexing (\d+)\/\1$/],
-  ])('%s leaves the previous index loadable, and the next ingest completes', async (_when, phase) => {
-    const { indexDirectory } = await buildIndex(CORPUS);
-    const before = currentGeneration(indexDirectory);
-    let killedAt = '';
-    const run = footnote(['ingest', bigCorpus, '--index-dir', indexDirectory], (line, child) => {
-      if (!killedAt && phase.test(line)) {
-        killedAt = line;
-        child.kill('SIGKILL');
-      }
-    });
-    const killed = await run.exit;
-    expect(killed.signal, `ingest ended before the kill point:\n${killed.stderr}`).toBe('SIGKILL');
-    expect(killedAt).toMatch(phase);
+  ])(
+    '%s leaves the previous index loadable, and the next ingest completes',
+    async (_when, phase) => {
+      const { indexDirectory } = await buildIndex(CORPUS);
+      const before = currentGeneration(indexDirectory);
+      let killedAt = '';
+      const run = footnote(['ingest', bigCorpus, '--index-dir', indexDirectory], (line, child) => {
+        if (!killedAt && phase.test(line)) {
+          killedAt = line;
+          child.kill('SIGKILL');
+        }
+      });
+      const killed = await run.exit;
+      expect(killed.signal, `ingest ended before the kill point:\n${killed.stderr}`).toBe('SIGKILL');
+      expect(killedAt).toMatch(phase);
 
-    // The index on disk is still the previous one, complete and answering.
-    expect(currentGeneration(indexDirectory)).toBe(before);
-    const index = await loadIndex(indexDirectory);
-    expect(index.sources).toHaveLength(5);
-    const engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder() });
-    expect((await engine.ask({ question: ANSWERED.question })).answer).toContain(ANSWERED.answerContains);
+      // The index on disk is still the previous one, complete and answering.
+      expect(currentGeneration(indexDirectory)).toBe(before);
+      const index = await loadIndex(indexDirectory);
+      expect(index.sources).toHaveLength(5);
+      const engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder() });
+      expect((await engine.ask({ question: ANSWERED.question })).answer).toContain(ANSWERED.answerContains);
 
-    // The killed process left its lock behind; the next ingest must not be stuck behind it.
-    const next = await footnote(['ingest', bigCorpus, '--index-dir', indexDirectory]).exit;
-    expect(next.code, next.stderr).toBe(0);
-    expect(next.stderr).toMatch(/200 added/);
-    const after = await loadIndex(indexDirectory);
-    expect(after.sources).toHaveLength(200);
-    // Half-written generations of the killed run are cleaned up: only the new and the previous remain.
-    const generations = (await fs.readdir(indexDirectory)).filter((name) => name.startsWith('gen-'));
-    expect(generations.sort()).toEqual([before!, currentGeneration(indexDirectory)!].sort());
-  }, 60_000);
+      // The killed process left its lock behind; the next ingest must not be stuck behind it.
+      const next = await footnote(['ingest', bigCorpus, '--index-dir', indexDirectory]).exit;
+      expect(next.code, next.stderr).toBe(0);
+      expect(next.stderr).toMatch(/200 added/);
+      const after = await loadIndex(indexDirectory);
+      expect(after.sources).toHaveLength(200);
+      // Half-written generations of the killed run are cleaned up: only the new and the previous remain.
+      const generations = (await fs.readdir(indexDirectory)).filter((name) => name.startsWith('gen-'));
+      expect(generations.sort()).toEqual([before!, currentGeneration(indexDirectory)!].sort());
+    },
+    60_000,
+  );
 });
 
 describe('a damaged index', () => {
   /** Ways an index file gets damaged: cut short, a flipped byte, emptied, removed, manifest garbled. */
   const damages: Array<[string, (generation: string) => Promise<void>, RegExp]> = [
-    ['chunks.json truncated', (generation) => truncate(path.join(generation, 'chunks.json')), /chunks\.json does not match its checksum/],
-    ['one byte of vectors.f32 flipped', (generation) => flipByte(path.join(generation, 'vectors.f32')), /vectors\.f32 does not match its checksum/],
-    ['sources.json emptied', (generation) => fs.writeFile(path.join(generation, 'sources.json'), ''), /sources\.json does not match its checksum/],
-    ['the HNSW file removed', async (generation) => fs.rm(path.join(generation, (await fs.readdir(generation)).find((name) => /hnsw/i.test(name))!)), /is missing/],
-    ['manifest.json garbled', (generation) => fs.writeFile(path.join(generation, 'manifest.json'), '{"formatVersion": 1, "checks'), /manifest\.json is missing or unreadable/],
+    [
+      'chunks.json truncated',
+      (generation) => truncate(path.join(generation, 'chunks.json')),
+      /chunks\.json does not match its checksum/,
+    ],
+    [
+      'one byte of vectors.f32 flipped',
+      (generation) => flipByte(path.join(generation, 'vectors.f32')),
+      /vectors\.f32 does not match its checksum/,
+    ],
+    [
+      'sources.json emptied',
+      (generation) => fs.writeFile(path.join(generation, 'sources.json'), ''),
+      /sources\.json does not match its checksum/,
+    ],
+    [
+      'the HNSW file removed',
+      async (generation) =>
+        fs.rm(path.join(generation, (await fs.readdir(generation)).find((name) => /hnsw/i.test(name))!)),
+      /is missing/,
+    ],
+    [
+      'manifest.json garbled',
+      (generation) => fs.writeFile(path.join(generation, 'manifest.json'), '{"formatVersion": 1, "checks'),
+      /manifest\.json is missing or unreadable/,
+    ],
   ];
 
-  it.each(damages)('%s is detected at load with a message that says to re-ingest', async (_name, damage, why) => {
-    const { indexDirectory } = await buildIndex(CORPUS);
-    await damage(path.join(indexDirectory, currentGeneration(indexDirectory)!));
-    const error = await loadIndex(indexDirectory).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(FootnoteError);
-    expect((error as FootnoteError).code).toBe('index_corrupt');
-    expect((error as FootnoteError).message).toMatch(why);
-    expect((error as FootnoteError).message).toContain('run `footnote ingest --rebuild`');
-  });
+  it.each(damages)(
+    '%s is detected at load with a message that says to re-ingest',
+    async (_name, damage, why) => {
+      const { indexDirectory } = await buildIndex(CORPUS);
+      await damage(path.join(indexDirectory, currentGeneration(indexDirectory)!));
+      const error = await loadIndex(indexDirectory).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(FootnoteError);
+      expect((error as FootnoteError).code).toBe('index_corrupt');
+      expect((error as FootnoteError).message).toMatch(why);
+      expect((error as FootnoteError).message).toContain('run `footnote ingest --rebuild`');
+    },
+  );
 
   it('the real server does not serve it: health is 503 and questions get index_corrupt, without paths', async () => {
     const { indexDirectory } = await buildIndex(CORPUS);
@@ -132,7 +184,11 @@ describe('a damaged index', () => {
     expect(status.status).toBe('no_index');
     expect(status.message).toContain('footnote ingest --rebuild');
     expect(status.message).not.toContain(indexDirectory);
-    const ask = await fetch(`${server.url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: ANSWERED.question }) });
+    const ask = await fetch(`${server.url}/api/ask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: ANSWERED.question }),
+    });
     const error = await expectError(ask, 503, 'index_corrupt');
     expect(error.message).toContain('footnote ingest --rebuild');
     expect(error.message).not.toContain(indexDirectory);
@@ -148,7 +204,12 @@ describe('two ingests at once', () => {
     const embedder = gloveEmbedder();
     let signalStarted: () => void = () => {};
     const started = new Promise<void>((resolve) => (signalStarted = resolve));
-    const first = ingestCorpus({ corpusDirectory: bigCorpus, indexDirectory, embedder, onProgress: () => signalStarted() });
+    const first = ingestCorpus({
+      corpusDirectory: bigCorpus,
+      indexDirectory,
+      embedder,
+      onProgress: () => signalStarted(),
+    });
     await started;
     const second = await ingestCorpus({ corpusDirectory: CORPUS, indexDirectory, embedder }).then(
       () => undefined,
@@ -156,7 +217,9 @@ describe('two ingests at once', () => {
     );
     expect(second).toBeInstanceOf(FootnoteError);
     expect((second as FootnoteError).code).toBe('index_locked');
-    expect((second as FootnoteError).message).toMatch(/another ingest is writing .*; wait for it to finish and try again/);
+    expect((second as FootnoteError).message).toMatch(
+      /another ingest is writing .*; wait for it to finish and try again/,
+    );
     const report = await first;
     expect(report.sources).toBe(200);
     expect((await loadIndex(indexDirectory)).sources).toHaveLength(200);
@@ -167,11 +230,16 @@ describe('two ingests at once', () => {
 
   it('two CLI processes: exactly one succeeds and the other says the index is locked', async () => {
     const indexDirectory = await temporaryDirectory('footnote-index-');
-    const [one, two] = await Promise.all([footnote(['ingest', bigCorpus, '--index-dir', indexDirectory]).exit, footnote(['ingest', bigCorpus, '--index-dir', indexDirectory]).exit]);
+    const [one, two] = await Promise.all([
+      footnote(['ingest', bigCorpus, '--index-dir', indexDirectory]).exit,
+      footnote(['ingest', bigCorpus, '--index-dir', indexDirectory]).exit,
+    ]);
     const codes = [one.code, two.code].sort();
     expect(codes).toEqual([0, 1]);
     const refused = one.code === 1 ? one : two;
-    expect(refused.stderr).toMatch(/footnote: another ingest is writing .*; wait for it to finish and try again/);
+    expect(refused.stderr).toMatch(
+      /footnote: another ingest is writing .*; wait for it to finish and try again/,
+    );
     expect(refused.stderr).not.toMatch(/\bat \S+ \(/);
     expect((await loadIndex(indexDirectory)).sources).toHaveLength(200);
   }, 60_000);
@@ -180,12 +248,26 @@ describe('two ingests at once', () => {
 describe('re-ingest under a running server', () => {
   it('is picked up without a restart, and no request in flight fails', async () => {
     const corpus = await temporaryDirectory('footnote-corpus-');
-    for (const name of await fs.readdir(CORPUS)) await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
+    for (const name of await fs.readdir(CORPUS))
+      await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
     const { indexDirectory } = await buildIndex(corpus);
-    const server = await startServe(['--no-ingest', '--index-dir', indexDirectory], { FOOTNOTE_RATE_LIMIT: '0' });
+    const server = await startServe(['--no-ingest', '--index-dir', indexDirectory], {
+      FOOTNOTE_RATE_LIMIT: '0',
+    });
     const ask = async (question: string) => {
-      const response = await fetch(`${server.url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) });
-      return { status: response.status, body: (await response.json()) as { grounded: boolean; answer: string; citations: Array<{ source: string }> } };
+      const response = await fetch(`${server.url}/api/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question }),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as {
+          grounded: boolean;
+          answer: string;
+          citations: Array<{ source: string }>;
+        },
+      };
     };
     const question = 'Who founded the Zorblax lantern festival?';
     expect((await ask(question)).body.grounded).toBe(false);
@@ -196,14 +278,23 @@ describe('re-ingest under a running server', () => {
     let running = true;
     const client = async () => {
       while (running) {
-        const { status, body } = await ask(ANSWERED.question).catch((error: Error) => ({ status: 0, body: { answer: error.message } as { answer: string } }));
-        if (status !== 200 || !body.answer.includes(ANSWERED.answerContains)) failures.push(`${status} ${body.answer}`);
+        const { status, body } = await ask(ANSWERED.question).catch((error: Error) => ({
+          status: 0,
+          body: { answer: error.message } as { answer: string },
+        }));
+        if (status !== 200 || !body.answer.includes(ANSWERED.answerContains))
+          failures.push(`${status} ${body.answer}`);
         answered += 1;
       }
     };
     const clients = Array.from({ length: 4 }, client);
-    await fs.writeFile(path.join(corpus, 'zorblax.txt'), 'Zorblax lantern festival\n\nThe Zorblax lantern festival was founded by Marguerite Okonjo in 1987 in the river town of Pellwick.\n');
-    for (const name of (await fs.readdir(bigCorpus, { recursive: true })).filter((name) => name.endsWith('.txt')).slice(0, 100)) {
+    await fs.writeFile(
+      path.join(corpus, 'zorblax.txt'),
+      'Zorblax lantern festival\n\nThe Zorblax lantern festival was founded by Marguerite Okonjo in 1987 in the river town of Pellwick.\n',
+    );
+    for (const name of (await fs.readdir(bigCorpus, { recursive: true }))
+      .filter((name) => name.endsWith('.txt'))
+      .slice(0, 100)) {
       await fs.copyFile(path.join(bigCorpus, name), path.join(corpus, name.replace(/[/\\]/g, '-')));
     }
     const ingest = await footnote(['ingest', corpus, '--index-dir', indexDirectory]).exit;
@@ -214,7 +305,10 @@ describe('re-ingest under a running server', () => {
     let picked = false;
     while (!picked && Date.now() < deadline) {
       const { body } = await ask(question);
-      picked = body.grounded && body.answer.includes('Marguerite Okonjo') && body.citations.some((citation) => citation.source === 'zorblax.txt');
+      picked =
+        body.grounded &&
+        body.answer.includes('Marguerite Okonjo') &&
+        body.citations.some((citation) => citation.source === 'zorblax.txt');
       if (!picked) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const answeredAtSwap = answered;
@@ -224,7 +318,9 @@ describe('re-ingest under a running server', () => {
     expect(picked).toBe(true);
     expect(answeredAtSwap).toBeGreaterThan(20);
     expect(failures).toEqual([]);
-    const health = (await (await fetch(`${server.url}/api/health`)).json()) as { corpus: { sources: number } };
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as {
+      corpus: { sources: number };
+    };
     expect(health.corpus.sources).toBe(106);
     server.child.kill('SIGTERM');
     expect((await server.exit).code).toBe(0);
@@ -245,11 +341,20 @@ describe('SIGTERM', () => {
       settle = resolve;
       fail = reject;
     });
-    const request = http.request({ host: '127.0.0.1', port, path: '/api/ask', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      let text = '';
-      response.on('data', (data: Buffer) => (text += data.toString()));
-      response.on('end', () => settle({ status: response.statusCode ?? 0, text }));
-    });
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/ask',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (data: Buffer) => (text += data.toString()));
+        response.on('end', () => settle({ status: response.statusCode ?? 0, text }));
+      },
+    );
     request.on('error', fail);
     request.write(body.slice(0, 10));
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -278,16 +383,31 @@ describe('SIGTERM', () => {
 });
 
 /** Starts `footnote serve` on a free port and waits until it listens. */
-async function startServe(args: string[], environment: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; exit: ReturnType<typeof footnote>['exit']; stderr: () => string }> {
+async function startServe(
+  args: string[],
+  environment: Record<string, string> = {},
+): Promise<{
+  url: string;
+  child: ChildProcess;
+  exit: ReturnType<typeof footnote>['exit'];
+  stderr: () => string;
+}> {
   let stderr = '';
   let resolveUrl: (url: string) => void = () => {};
   const listening = new Promise<string>((resolve) => (resolveUrl = resolve));
-  const run = footnote(['serve', '--port', '0', ...args], (line) => {
-    stderr += `${line}\n`;
-    const match = /serving (http:\/\/\S+)/.exec(line);
-    if (match) resolveUrl(match[1]!.replace('localhost', '127.0.0.1'));
-  }, environment);
-  const url = await Promise.race([listening, run.exit.then((exit) => Promise.reject(new Error(`serve exited early: ${exit.stderr}`)))]);
+  const run = footnote(
+    ['serve', '--port', '0', ...args],
+    (line) => {
+      stderr += `${line}\n`;
+      const match = /serving (http:\/\/\S+)/.exec(line);
+      if (match) resolveUrl(match[1]!.replace('localhost', '127.0.0.1'));
+    },
+    environment,
+  );
+  const url = await Promise.race([
+    listening,
+    run.exit.then((exit) => Promise.reject(new Error(`serve exited early: ${exit.stderr}`))),
+  ]);
   return { url, child: run.child, exit: run.exit, stderr: () => stderr };
 }
 

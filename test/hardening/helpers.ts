@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { chooseEmbedder, type EmbedderProvider } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import { createApp, type AppOptions, type EngineHolder } from '../../src/server/index.js';
+import { type AppOptions, createApp, type EngineHolder } from '../../src/server/index.js';
 import type { Generator } from '../../src/types.js';
 
 /** The repository root (tests run from it, but spawned processes need absolute paths). */
@@ -15,13 +15,17 @@ export const CORPUS = path.join(REPO_ROOT, 'corpus');
 export const BBC_ARTICLES = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'bbc', 'articles');
 
 /** A question the default corpus answers, and where the answer is. */
-export const ANSWERED = { question: 'Which Hamas leader was killed by the Israeli military?', answerContains: 'Ahmed Jabari' };
+export const ANSWERED = {
+  question: 'Which Hamas leader was killed by the Israeli military?',
+  answerContains: 'Ahmed Jabari',
+};
 
 let sharedEmbedder: EmbedderProvider | undefined;
 
 /** The real offline GloVe embedder (one per test file; loading its vectors takes a moment). */
 export function gloveEmbedder(): EmbedderProvider {
-  return (sharedEmbedder ??= chooseEmbedder({ embedder: 'glove' }));
+  sharedEmbedder ??= chooseEmbedder({ embedder: 'glove' });
+  return sharedEmbedder;
 }
 
 /** A fresh temporary directory, removed by the returned function. */
@@ -30,7 +34,9 @@ export async function temporaryDirectory(prefix = 'footnote-hardening-'): Promis
 }
 
 /** Builds a real index of `corpusDirectory` in a new temporary directory. */
-export async function buildIndex(corpusDirectory = CORPUS): Promise<{ indexDirectory: string; embedder: EmbedderProvider }> {
+export async function buildIndex(
+  corpusDirectory = CORPUS,
+): Promise<{ indexDirectory: string; embedder: EmbedderProvider }> {
   const indexDirectory = await temporaryDirectory('footnote-index-');
   const embedder = gloveEmbedder();
   await ingestCorpus({ corpusDirectory, indexDirectory, embedder });
@@ -39,28 +45,60 @@ export async function buildIndex(corpusDirectory = CORPUS): Promise<{ indexDirec
 
 /** The real app over a real index of `corpusDirectory` (the default corpus unless given). */
 export async function openApp(
-  options: { corpusDirectory?: string; indexDirectory?: string; generator?: (extractive: Generator) => Generator } & Partial<Omit<AppOptions, 'holder'>> = {},
-): Promise<{ app: ReturnType<typeof createApp>; engine: Engine; holder: EngineHolder; indexDirectory: string }> {
+  options: {
+    corpusDirectory?: string;
+    indexDirectory?: string;
+    generator?: (extractive: Generator) => Generator;
+  } & Partial<Omit<AppOptions, 'holder'>> = {},
+): Promise<{
+  app: ReturnType<typeof createApp>;
+  engine: Engine;
+  holder: EngineHolder;
+  indexDirectory: string;
+}> {
   const { corpusDirectory, indexDirectory: given, generator, ...appOptions } = options;
   const indexDirectory = given ?? (await buildIndex(corpusDirectory)).indexDirectory;
-  const engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder(), ...(generator ? { generator } : {}) });
+  const engine = await Engine.open({
+    indexDirectory,
+    embedder: gloveEmbedder(),
+    ...(generator ? { generator } : {}),
+  });
   const holder: EngineHolder = { engine };
   const app = createApp({ holder, log: () => {}, ...appOptions });
   return { app, engine, holder, indexDirectory };
 }
 
 /** POSTs a JSON value (or raw text) to the in-process app. */
-export function postJson(app: { request: (input: string, init?: RequestInit, env?: unknown) => Response | Promise<Response> }, route: string, body: unknown, headers: Record<string, string> = {}, env?: unknown): Promise<Response> {
+export function postJson(
+  app: { request: (input: string, init?: RequestInit, env?: unknown) => Response | Promise<Response> },
+  route: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  env?: unknown,
+): Promise<Response> {
   return Promise.resolve(
-    app.request(route, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }, env),
+    app.request(
+      route,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      },
+      env,
+    ),
   );
 }
 
 /** What must never reach a client: stack frames, file system paths, runtime error names and messages. */
-export const LEAK = /\bat \S+ \(|\bat file:|(?:\/(?:work|tmp|home|root|usr|var|proc)\/)|node_modules|\.[cm]?[jt]s:\d+|\b(?:Type|Syntax|Range|Reference)Error\b|Unexpected token|Unexpected end of JSON|Cannot read propert|undefined is not/;
+export const LEAK =
+  /\bat \S+ \(|\bat file:|(?:\/(?:work|tmp|home|root|usr|var|proc)\/)|node_modules|\.[cm]?[jt]s:\d+|\b(?:Type|Syntax|Range|Reference)Error\b|Unexpected token|Unexpected end of JSON|Cannot read propert|undefined is not/;
 
 /** Asserts a clean JSON error: the status, `{ error: { code, message } }` and no leaked internals. */
-export async function expectError(response: Response, status: number, code?: string): Promise<{ code: string; message: string }> {
+export async function expectError(
+  response: Response,
+  status: number,
+  code?: string,
+): Promise<{ code: string; message: string }> {
   const text = await response.text();
   expect(response.status, text).toBe(status);
   expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);
@@ -75,7 +113,10 @@ export async function expectError(response: Response, status: number, code?: str
 }
 
 /** Every citation's quote is exactly the slice of its source text it points to. */
-export function expectExactCitations(engine: Engine, citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>): void {
+export function expectExactCitations(
+  engine: Engine,
+  citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>,
+): void {
   for (const citation of citations) {
     const source = engine.source(citation.sourceId);
     expect(source, `source ${citation.sourceId}`).toBeDefined();
@@ -92,7 +133,11 @@ export async function readSse(response: Response): Promise<Array<{ event: string
     .filter((frame) => frame.trim().length > 0)
     .map((frame) => {
       const lines = frame.split('\n');
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
+      const event =
+        lines
+          .find((line) => line.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
       const data = lines
         .filter((line) => line.startsWith('data:'))
         .map((line) => line.slice(5).replace(/^ /, ''))
@@ -104,11 +149,17 @@ export async function readSse(response: Response): Promise<Array<{ event: string
 /** Copies the first `count` BBC articles (all categories) into a new temporary corpus. */
 export async function bbcSample(count: number): Promise<string> {
   const directory = await temporaryDirectory('footnote-bbc-');
-  const categories = (await fs.readdir(BBC_ARTICLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const categories = (await fs.readdir(BBC_ARTICLES, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const perCategory = Math.ceil(count / categories.length);
   let copied = 0;
   for (const category of categories) {
-    const files = (await fs.readdir(path.join(BBC_ARTICLES, category))).filter((name) => name.endsWith('.txt')).sort().slice(0, perCategory);
+    const files = (await fs.readdir(path.join(BBC_ARTICLES, category)))
+      .filter((name) => name.endsWith('.txt'))
+      .sort()
+      .slice(0, perCategory);
     await fs.mkdir(path.join(directory, category));
     for (const file of files) {
       if (copied >= count) break;

@@ -20,7 +20,9 @@ const OPENAI_ROUTES = path.join(REPO_ROOT, 'src', 'server', 'openai-routes.ts');
 beforeAll(async () => {
   let extend: ((routes: Hono) => void) | undefined;
   if (existsSync(OPENAI_ROUTES)) {
-    const module = (await import(/* @vite-ignore */ OPENAI_ROUTES)) as { mountOpenAiRoutes?: (app: Hono, options: { holder: unknown; log: (line: string) => void }) => void };
+    const module = (await import(/* @vite-ignore */ OPENAI_ROUTES)) as {
+      mountOpenAiRoutes?: (app: Hono, options: { holder: unknown; log: (line: string) => void }) => void;
+    };
     if (module.mountOpenAiRoutes) {
       const mount = module.mountOpenAiRoutes;
       extend = (routes) => mount(routes, { holder, log: () => {} });
@@ -49,45 +51,77 @@ const nasty = fc.constantFrom(
   '<script>alert(1)</script>',
   '../../../../etc/passwd',
   '%00%2e%2e%2f',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal template placeholder is the hostile input
   '${process.exit(1)}',
   'x'.repeat(2000),
   'x'.repeat(2001),
   'why '.repeat(600),
   ANSWERED.question,
 );
-const text = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), nasty);
-const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -1, 1, 20, 21, 1e308, -0, Number.MAX_SAFE_INTEGER + 2));
-const value: fc.Arbitrary<unknown> = fc.oneof(text, number, fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
+const text = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 100 }),
+  nasty,
+);
+const number = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -1, 1, 20, 21, 1e308, -0, Number.MAX_SAFE_INTEGER + 2),
+);
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  text,
+  number,
+  fc.boolean(),
+  fc.constant(null),
+  fc.jsonValue({ maxDepth: 3 }),
+);
 const role = fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool', 'function', 'USER', ''), text);
 const turn = fc.oneof(fc.record({ role, content: fc.oneof(text, value) }, { requiredKeys: [] }), value);
-const turns = fc.oneof(fc.array(turn, { maxLength: 6 }), fc.array(fc.record({ role: fc.constant('user'), content: text }), { minLength: 50, maxLength: 60 }), value);
+const turns = fc.oneof(
+  fc.array(turn, { maxLength: 6 }),
+  fc.array(fc.record({ role: fc.constant('user'), content: text }), { minLength: 50, maxLength: 60 }),
+  value,
+);
 
 /** Bodies shaped like the real requests, with any field wrong in any way. */
-const shaped = fc.record(
-  {
-    question: fc.oneof(text, value),
-    messages: turns,
-    history: turns,
-    k: fc.oneof(number, value),
-    mode: fc.oneof(fc.constantFrom('hybrid', 'bm25', 'dense', 'HYBRID'), value),
-    model: fc.oneof(fc.constant('footnote'), text),
-    stream: fc.oneof(fc.boolean(), value),
-    n: fc.oneof(number, value),
-    temperature: value,
-    tools: value,
-  },
-  { requiredKeys: [] },
-).map((body) => JSON.stringify(body));
+const shaped = fc
+  .record(
+    {
+      question: fc.oneof(text, value),
+      messages: turns,
+      history: turns,
+      k: fc.oneof(number, value),
+      mode: fc.oneof(fc.constantFrom('hybrid', 'bm25', 'dense', 'HYBRID'), value),
+      model: fc.oneof(fc.constant('footnote'), text),
+      stream: fc.oneof(fc.boolean(), value),
+      n: fc.oneof(number, value),
+      temperature: value,
+      tools: value,
+    },
+    { requiredKeys: [] },
+  )
+  .map((body) => JSON.stringify(body));
 
 /** Valid requests with adversarial text: these reach retrieval and the answer. */
-const history = fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: text }), { maxLength: 4 });
+const history = fc.array(fc.record({ role: fc.constantFrom('user', 'assistant'), content: text }), {
+  maxLength: 4,
+});
 const valid = (route: string) =>
-  fc.record({ question: text, history, k: fc.integer({ min: 1, max: 20 }), mode: fc.constantFrom('hybrid', 'bm25', 'dense'), stream: fc.boolean() }).map(({ question, history: earlier, k, mode, stream }) => {
-    const messages = [...earlier, { role: 'user', content: question }];
-    if (route === '/api/ask') return JSON.stringify({ question, history: earlier, k, mode });
-    if (route === '/api/chat') return JSON.stringify({ messages, k, mode });
-    return JSON.stringify({ model: 'footnote', messages, stream, k, mode });
-  });
+  fc
+    .record({
+      question: text,
+      history,
+      k: fc.integer({ min: 1, max: 20 }),
+      mode: fc.constantFrom('hybrid', 'bm25', 'dense'),
+      stream: fc.boolean(),
+    })
+    .map(({ question, history: earlier, k, mode, stream }) => {
+      const messages = [...earlier, { role: 'user', content: question }];
+      if (route === '/api/ask') return JSON.stringify({ question, history: earlier, k, mode });
+      if (route === '/api/chat') return JSON.stringify({ messages, k, mode });
+      return JSON.stringify({ model: 'footnote', messages, stream, k, mode });
+    });
 
 /** Raw text that is not JSON, or JSON the parser accepts in odd forms. */
 const raw = fc.oneof(
@@ -110,7 +144,11 @@ const raw = fc.oneof(
 const statuses = new Map<string, number>();
 
 async function check(route: string, body: string): Promise<void> {
-  const response = await app.request(route, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await app.request(route, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   const text = await response.text();
   const key = `${route} ${response.status}`;
   statuses.set(key, (statuses.get(key) ?? 0) + 1);
@@ -136,13 +174,19 @@ describe('property: no body makes an endpoint fail', () => {
         { numRuns: 200 },
       );
       // The property must have reached the engine, not only the validator.
-      expect(statuses.get(`${route} 200`) ?? 0, `${route}: ${JSON.stringify([...statuses])}`).toBeGreaterThan(20);
+      expect(statuses.get(`${route} 200`) ?? 0, `${route}: ${JSON.stringify([...statuses])}`).toBeGreaterThan(
+        20,
+      );
     }
   }, 60_000);
 
   it('and afterwards the app still answers (and no prototype was polluted)', async () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const response = await app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: ANSWERED.question }) });
+    const response = await app.request('/api/ask', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: ANSWERED.question }),
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { answer: string }).answer).toContain(ANSWERED.answerContains);
   });

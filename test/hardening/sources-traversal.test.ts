@@ -20,18 +20,27 @@ let warnings: string[];
 beforeAll(async () => {
   corpus = await temporaryDirectory('footnote-corpus-');
   outside = await temporaryDirectory('footnote-outside-');
-  for (const name of await fs.readdir(CORPUS)) await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
+  for (const name of await fs.readdir(CORPUS))
+    await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
   await fs.writeFile(path.join(outside, 'secret.txt'), `Vault notes\n\n${SECRET}\n`);
   await fs.mkdir(path.join(outside, 'private'));
   await fs.writeFile(path.join(outside, 'private', 'diary.md'), `# Diary\n\n${SECRET}\n`);
   // Links out of the corpus: to a file, to a folder, and a relative one.
   await fs.symlink(path.join(outside, 'secret.txt'), path.join(corpus, 'linked-secret.txt'));
   await fs.symlink(path.join(outside, 'private'), path.join(corpus, 'linked-folder'));
-  await fs.symlink(path.relative(corpus, path.join(outside, 'secret.txt')), path.join(corpus, 'relative-link.txt'));
+  await fs.symlink(
+    path.relative(corpus, path.join(outside, 'secret.txt')),
+    path.join(corpus, 'relative-link.txt'),
+  );
   await fs.symlink('/etc/passwd', path.join(corpus, 'passwd.txt'));
   const indexDirectory = await temporaryDirectory('footnote-index-');
   warnings = [];
-  await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder: gloveEmbedder(), onWarning: (warning) => warnings.push(warning) });
+  await ingestCorpus({
+    corpusDirectory: corpus,
+    indexDirectory,
+    embedder: gloveEmbedder(),
+    onWarning: (warning) => warnings.push(warning),
+  });
   ({ app } = await openApp({ indexDirectory }));
 });
 
@@ -43,14 +52,18 @@ describe('symlinks in the corpus', () => {
   });
 
   it('so their targets are not sources and cannot be answered from', async () => {
-    const listing = (await (await app.request('/api/sources')).json()) as { sources: Array<{ id: string; source: string }> };
+    const listing = (await (await app.request('/api/sources')).json()) as {
+      sources: Array<{ id: string; source: string }>;
+    };
     expect(listing.sources.map((source) => source.source).sort()).toEqual((await fs.readdir(CORPUS)).sort());
     for (const { id } of listing.sources) {
       const text = await (await app.request(`/api/sources/${id}`)).text();
       expect(text).not.toContain('hunter2');
       expect(text).not.toContain('root:x:0:0');
     }
-    const answer = (await (await postJson(app, '/api/ask', { question: 'What is the vault combination and the password?' })).json()) as { answer: string; grounded: boolean };
+    const answer = (await (
+      await postJson(app, '/api/ask', { question: 'What is the vault combination and the password?' })
+    ).json()) as { answer: string; grounded: boolean };
     expect(answer.grounded).toBe(false);
     expect(JSON.stringify(answer)).not.toContain('hunter2');
   });
@@ -91,9 +104,16 @@ describe('/api/sources/:id path traversal', () => {
   });
 
   it('the same tricks in the span query cannot widen what is read', async () => {
-    const listing = (await (await app.request('/api/sources')).json()) as { sources: Array<{ id: string; characters: number }> };
+    const listing = (await (await app.request('/api/sources')).json()) as {
+      sources: Array<{ id: string; characters: number }>;
+    };
     const { id, characters } = listing.sources[0]!;
-    for (const query of ['start=0&end=999999999', `start=-5&end=${characters}`, 'start=0&end=1e9', 'start[]=0&end=1']) {
+    for (const query of [
+      'start=0&end=999999999',
+      `start=-5&end=${characters}`,
+      'start=0&end=1e9',
+      'start[]=0&end=1',
+    ]) {
       const response = await app.request(`/api/sources/${id}?${query}`);
       expect(response.status, query).toBe(400);
       await expectError(response, 400, 'invalid_request');

@@ -2,7 +2,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import { CORPUS, expectExactCitations, gloveEmbedder, openApp, postJson, readSse, temporaryDirectory } from './helpers.js';
+import {
+  CORPUS,
+  expectExactCitations,
+  gloveEmbedder,
+  openApp,
+  postJson,
+  readSse,
+  temporaryDirectory,
+} from './helpers.js';
 
 /**
  * Text that is hard on offsets: characters outside the BMP (two UTF-16 units each), right-to-left
@@ -26,12 +34,21 @@ let warnings: string[];
 
 beforeAll(async () => {
   const corpus = await temporaryDirectory('footnote-unicode-');
-  for (const name of await fs.readdir(CORPUS)) await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
+  for (const name of await fs.readdir(CORPUS))
+    await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
   for (const [name, text] of Object.entries(FILES)) await fs.writeFile(path.join(corpus, name), text, 'utf8');
-  await fs.writeFile(path.join(corpus, 'early-nul.txt'), Buffer.from('The Vendramin prize\u0000 was won by nobody.', 'utf8'));
+  await fs.writeFile(
+    path.join(corpus, 'early-nul.txt'),
+    Buffer.from('The Vendramin prize\u0000 was won by nobody.', 'utf8'),
+  );
   const indexDirectory = await temporaryDirectory('footnote-index-');
   warnings = [];
-  await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder: gloveEmbedder(), onWarning: (warning) => warnings.push(warning) });
+  await ingestCorpus({
+    corpusDirectory: corpus,
+    indexDirectory,
+    embedder: gloveEmbedder(),
+    onWarning: (warning) => warnings.push(warning),
+  });
   ({ app, engine } = await openApp({ indexDirectory }));
 });
 
@@ -56,7 +73,18 @@ describe('unicode in corpus files', () => {
   ])('%s → cites %s exactly', async (question, file, name) => {
     const response = await postJson(app, '/api/ask', { question });
     expect(response.status).toBe(200);
-    const answer = (await response.json()) as { answer: string; grounded: boolean; citations: Array<{ sourceId: string; source: string; start: number; end: number; quote: string; line: number }> };
+    const answer = (await response.json()) as {
+      answer: string;
+      grounded: boolean;
+      citations: Array<{
+        sourceId: string;
+        source: string;
+        start: number;
+        end: number;
+        quote: string;
+        line: number;
+      }>;
+    };
     expect(answer.grounded).toBe(true);
     expect(answer.answer).toContain(name);
     const cited = answer.citations.find((citation) => citation.source === file);
@@ -64,7 +92,9 @@ describe('unicode in corpus files', () => {
     expect(cited!.quote).toContain(name);
     expectExactCitations(engine, answer.citations);
     // The span endpoint returns the very same characters.
-    const span = (await (await app.request(`/api/sources/${cited!.sourceId}?start=${cited!.start}&end=${cited!.end}`)).json()) as { span: { text: string; line: number } };
+    const span = (await (
+      await app.request(`/api/sources/${cited!.sourceId}?start=${cited!.start}&end=${cited!.end}`)
+    ).json()) as { span: { text: string; line: number } };
     expect(span.span.text).toBe(cited!.quote);
     expect(span.span.line).toBe(cited!.line);
   });
@@ -79,17 +109,22 @@ describe('unicode in questions', () => {
     ['lone surrogates', '\ud800Who built the Qorvath bridge?\udfff'],
     ['zero-width characters', 'Who\u200b built\u200d the\ufeff Qorvath\u2060 bridge?'],
     ['only symbols', '🦄🦄🦄 ✨ 🎉'],
-  ])('%s: /api/ask and /api/chat answer without error and every citation is exact', async (_name, question) => {
-    const response = await postJson(app, '/api/ask', { question });
-    expect(response.status).toBe(200);
-    const answer = (await response.json()) as { citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }> };
-    expectExactCitations(engine, answer.citations);
-    const stream = await postJson(app, '/api/chat', { messages: [{ role: 'user', content: question }] });
-    expect(stream.status).toBe(200);
-    const frames = await readSse(stream);
-    expect(frames.map((frame) => frame.event)).not.toContain('error');
-    const done = frames.find((frame) => frame.event === 'done');
-    expect(done).toBeDefined();
-    expectExactCitations(engine, (JSON.parse(done!.data) as typeof answer).citations);
-  });
+  ])(
+    '%s: /api/ask and /api/chat answer without error and every citation is exact',
+    async (_name, question) => {
+      const response = await postJson(app, '/api/ask', { question });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as {
+        citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>;
+      };
+      expectExactCitations(engine, answer.citations);
+      const stream = await postJson(app, '/api/chat', { messages: [{ role: 'user', content: question }] });
+      expect(stream.status).toBe(200);
+      const frames = await readSse(stream);
+      expect(frames.map((frame) => frame.event)).not.toContain('error');
+      const done = frames.find((frame) => frame.event === 'done');
+      expect(done).toBeDefined();
+      expectExactCitations(engine, (JSON.parse(done!.data) as typeof answer).citations);
+    },
+  );
 });

@@ -1,4 +1,7 @@
 import { Bm25LexicalIndex } from '../../src/index/index.js';
 import { runLexicalIndexContract } from './lexical-index.case.js';
 
-runLexicalIndexContract('Bm25LexicalIndex', { create: () => Bm25LexicalIndex.create(), load: (directory) => Bm25LexicalIndex.load(directory) });
+runLexicalIndexContract('Bm25LexicalIndex', {
+  create: () => Bm25LexicalIndex.create(),
+  load: (directory) => Bm25LexicalIndex.load(directory),
+});

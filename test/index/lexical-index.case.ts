@@ -12,11 +12,14 @@ const TEXTS = [
 ];
 
 /** The contract every LexicalIndex implementation must keep. */
-export function runLexicalIndexContract(name: string, implementation: { create: () => LexicalIndex; load: (directory: string) => Promise<LexicalIndex> }): void {
+export function runLexicalIndexContract(
+  name: string,
+  implementation: { create: () => LexicalIndex; load: (directory: string) => Promise<LexicalIndex> },
+): void {
   describe(`${name} (LexicalIndex contract)`, () => {
     const build = () => {
       const index = implementation.create();
-      TEXTS.forEach((text, id) => index.add(id, text));
+      for (const [id, text] of TEXTS.entries()) index.add(id, text);
       return index;
     };
 
@@ -34,9 +37,23 @@ export function runLexicalIndexContract(name: string, implementation: { create: 
       const index = build();
       expect(index.documentFrequency('lavrov')).toBe(2);
       expect(index.documentFrequency('zeppelin')).toBe(0);
-      const weighted = index.search('Syria Geneva', 4, new Map([['syria', 1], ['geneva', 0.1]]));
+      const weighted = index.search(
+        'Syria Geneva',
+        4,
+        new Map([
+          ['syria', 1],
+          ['geneva', 0.1],
+        ]),
+      );
       expect(weighted[0]?.id).toBe(0);
-      const flipped = index.search('Syria Geneva', 4, new Map([['syria', 0.1], ['geneva', 1]]));
+      const flipped = index.search(
+        'Syria Geneva',
+        4,
+        new Map([
+          ['syria', 0.1],
+          ['geneva', 1],
+        ]),
+      );
       expect(flipped[0]?.id).toBe(2);
     });
 
@@ -46,7 +63,8 @@ export function runLexicalIndexContract(name: string, implementation: { create: 
       await index.save(directory);
       const loaded = await implementation.load(directory);
       expect(loaded.size).toBe(4);
-      for (const query of ['Lavrov talks', 'Magnitsky house', 'penguin season']) expect(loaded.search(query, 4)).toEqual(index.search(query, 4));
+      for (const query of ['Lavrov talks', 'Magnitsky house', 'penguin season'])
+        expect(loaded.search(query, 4)).toEqual(index.search(query, 4));
       await fs.rm(directory, { recursive: true });
     });
   });

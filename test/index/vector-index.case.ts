@@ -20,14 +20,23 @@ export function randomUnitVectors(count: number, dimensions: number, seed = 7): 
 
 function bruteForce(vectors: Float32Array[], query: Float32Array, k: number): number[] {
   return vectors
-    .map((vector, id) => ({ id, score: vector.reduce((sum, value, index) => sum + value * query[index]!, 0) }))
+    .map((vector, id) => ({
+      id,
+      score: vector.reduce((sum, value, index) => sum + value * query[index]!, 0),
+    }))
     .sort((a, b) => b.score - a.score)
     .slice(0, k)
     .map((hit) => hit.id);
 }
 
 /** The contract every VectorIndex implementation must keep. */
-export function runVectorIndexContract(name: string, implementation: { create: (dimensions: number, capacity: number) => VectorIndex; load: (directory: string, dimensions: number) => VectorIndex | Promise<VectorIndex> }): void {
+export function runVectorIndexContract(
+  name: string,
+  implementation: {
+    create: (dimensions: number, capacity: number) => VectorIndex;
+    load: (directory: string, dimensions: number) => VectorIndex | Promise<VectorIndex>;
+  },
+): void {
   describe(`${name} (VectorIndex contract)`, () => {
     const dimensions = 32;
     const vectors = randomUnitVectors(2000, dimensions);
@@ -35,7 +44,7 @@ export function runVectorIndexContract(name: string, implementation: { create: (
 
     it('finds the true nearest neighbours with recall@10 of at least 0.95 against brute force', () => {
       const index = implementation.create(dimensions, vectors.length);
-      vectors.forEach((vector, id) => index.add(id, vector));
+      for (const [id, vector] of vectors.entries()) index.add(id, vector);
       expect(index.size).toBe(vectors.length);
       let found = 0;
       for (const query of queries) {
@@ -58,11 +67,12 @@ export function runVectorIndexContract(name: string, implementation: { create: (
 
     it('gives identical results after a save → load round trip', async () => {
       const index = implementation.create(dimensions, vectors.length);
-      vectors.forEach((vector, id) => index.add(id, vector));
+      for (const [id, vector] of vectors.entries()) index.add(id, vector);
       const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'footnote-vectors-'));
       await index.save(directory);
       const loaded = await implementation.load(directory, dimensions);
-      for (const query of queries.slice(0, 20)) expect(loaded.search(query, 10)).toEqual(index.search(query, 10));
+      for (const query of queries.slice(0, 20))
+        expect(loaded.search(query, 10)).toEqual(index.search(query, 10));
       await fs.rm(directory, { recursive: true });
     });
   });

@@ -34,21 +34,46 @@ describe('ingestCorpus', () => {
     expect(again).toMatchObject({ written: false, embeddedChunks: 0 });
     expect(again.unchanged).toHaveLength(5);
 
-    await fs.appendFile(path.join(corpus, '003_c0837fc8db15ef58.txt'), '\nThe envoys met again on Saturday in Geneva to discuss the zebra protocol.\n');
+    await fs.appendFile(
+      path.join(corpus, '003_c0837fc8db15ef58.txt'),
+      '\nThe envoys met again on Saturday in Geneva to discuss the zebra protocol.\n',
+    );
     await fs.rm(path.join(corpus, '004_d26f5ab70bfd6cb2.txt'));
-    await fs.writeFile(path.join(corpus, 'new.md'), '# Penguin report\n\nThe penguin colony in Antarctica grew by twelve percent this season.\n');
+    await fs.writeFile(
+      path.join(corpus, 'new.md'),
+      '# Penguin report\n\nThe penguin colony in Antarctica grew by twelve percent this season.\n',
+    );
     const update = await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder });
-    expect(update).toMatchObject({ changed: ['003_c0837fc8db15ef58.txt'], removed: ['004_d26f5ab70bfd6cb2.txt'], added: ['new.md'], written: true });
+    expect(update).toMatchObject({
+      changed: ['003_c0837fc8db15ef58.txt'],
+      removed: ['004_d26f5ab70bfd6cb2.txt'],
+      added: ['new.md'],
+      written: true,
+    });
     expect(update.unchanged).toHaveLength(3);
-    const changedChunks = update.chunks - firstIndex.chunks.filter((chunk) => ['000_afbc1989c5fc68f0.txt', '001_377b34821ee142f4.txt', '002_c15813028621ca03.txt'].includes(chunk.source)).length;
+    const changedChunks =
+      update.chunks -
+      firstIndex.chunks.filter((chunk) =>
+        ['000_afbc1989c5fc68f0.txt', '001_377b34821ee142f4.txt', '002_c15813028621ca03.txt'].includes(
+          chunk.source,
+        ),
+      ).length;
     expect(update.embeddedChunks).toBe(changedChunks);
 
     const index = await loadIndex(indexDirectory);
-    expect(index.sources.map((source) => source.source).sort()).toEqual(['000_afbc1989c5fc68f0.txt', '001_377b34821ee142f4.txt', '002_c15813028621ca03.txt', '003_c0837fc8db15ef58.txt', 'new.md']);
+    expect(index.sources.map((source) => source.source).sort()).toEqual([
+      '000_afbc1989c5fc68f0.txt',
+      '001_377b34821ee142f4.txt',
+      '002_c15813028621ca03.txt',
+      '003_c0837fc8db15ef58.txt',
+      'new.md',
+    ]);
     expect(index.chunks.every((chunk, id) => chunk.id === id)).toBe(true);
     // Unchanged files keep exactly the vectors they had.
     const kept = index.chunks.find((chunk) => chunk.source === '002_c15813028621ca03.txt')!;
-    const before = firstIndex.chunks.find((chunk) => chunk.source === '002_c15813028621ca03.txt' && chunk.start === kept.start)!;
+    const before = firstIndex.chunks.find(
+      (chunk) => chunk.source === '002_c15813028621ca03.txt' && chunk.start === kept.start,
+    )!;
     expect(Array.from(index.vectors[kept.id]!)).toEqual(Array.from(firstIndex.vectors[before.id]!));
 
     const engine = await Engine.open({ indexDirectory, embedder });
@@ -65,11 +90,21 @@ describe('ingestCorpus', () => {
     const rebuilt = await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder, rebuild: true });
     expect(rebuilt).toMatchObject({ written: true, rebuildReason: 'requested with --rebuild' });
     expect(rebuilt.embeddedChunks).toBe(rebuilt.chunks);
-    const rechunked = await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder, chunking: { targetChars: 300 } });
+    const rechunked = await ingestCorpus({
+      corpusDirectory: corpus,
+      indexDirectory,
+      embedder,
+      chunking: { targetChars: 300 },
+    });
     expect(rechunked.rebuildReason).toBe('chunking settings changed');
     expect(rechunked.chunks).toBeGreaterThan(rebuilt.chunks);
     const plainSif = chooseEmbedder({ embedder: 'glove', removeCommonComponent: false });
-    const reembedded = await ingestCorpus({ corpusDirectory: corpus, indexDirectory, embedder: plainSif, chunking: { targetChars: 300 } });
+    const reembedded = await ingestCorpus({
+      corpusDirectory: corpus,
+      indexDirectory,
+      embedder: plainSif,
+      chunking: { targetChars: 300 },
+    });
     expect(reembedded.rebuildReason).toBe('embedder settings changed to {"removeCommonComponent":false}');
     expect(reembedded.embeddedChunks).toBe(reembedded.chunks);
   });
@@ -90,7 +125,9 @@ describe('ingestCorpus', () => {
 
   it('fails clearly on a folder with no readable documents', async () => {
     const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'footnote-empty-'));
-    await expect(ingestCorpus({ corpusDirectory: empty, indexDirectory, embedder })).rejects.toMatchObject({ code: 'corpus_missing' });
+    await expect(ingestCorpus({ corpusDirectory: empty, indexDirectory, embedder })).rejects.toMatchObject({
+      code: 'corpus_missing',
+    });
     await fs.rm(empty, { recursive: true });
   });
 });

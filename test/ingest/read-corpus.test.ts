@@ -16,7 +16,10 @@ describe('readCorpus', () => {
     await fs.writeFile(path.join(root, 'nested', 'deeper', 'c.html'), '<title>T</title><p>HTML body.</p>');
     await fs.writeFile(path.join(root, 'empty.txt'), '');
     await fs.writeFile(path.join(root, 'blank.txt'), '  \n\n ');
-    await fs.writeFile(path.join(root, 'binary.txt'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x10]));
+    await fs.writeFile(
+      path.join(root, 'binary.txt'),
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x10]),
+    );
     await fs.writeFile(path.join(root, 'big.txt'), 'x'.repeat(3000));
     await fs.writeFile(path.join(root, 'latin1.txt'), Buffer.from('Price: \xa3100 today.', 'latin1'));
     await fs.writeFile(path.join(root, 'image.png'), 'not read');
@@ -33,7 +36,10 @@ describe('readCorpus', () => {
   });
 
   it('reads supported files recursively and skips the rest with one warning each', async () => {
-    const files = await readCorpus(root, { maxFileBytes: 2000, onWarning: (message) => warnings.push(message) });
+    const files = await readCorpus(root, {
+      maxFileBytes: 2000,
+      onWarning: (message) => warnings.push(message),
+    });
     const sources = files.map((file) => file.source);
     expect(sources).toContain('a.txt');
     expect(sources).toContain('nested/b.md');
@@ -46,9 +52,12 @@ describe('readCorpus', () => {
     }
     expect(warnings.find((warning) => warning.startsWith('skipped binary.txt'))).toContain('binary');
     expect(warnings.find((warning) => warning.startsWith('skipped big.txt'))).toContain('limit');
-    expect(warnings.find((warning) => warning.startsWith('skipped outside.txt'))).toContain('outside the corpus');
+    expect(warnings.find((warning) => warning.startsWith('skipped outside.txt'))).toContain(
+      'outside the corpus',
+    );
     expect(warnings.find((warning) => warning.startsWith('skipped nested/loop'))).toContain('symlink loop');
-    if (process.getuid?.() !== 0) expect(warnings.some((warning) => warning.startsWith('skipped locked.txt: cannot read'))).toBe(true);
+    if (process.getuid?.() !== 0)
+      expect(warnings.some((warning) => warning.startsWith('skipped locked.txt: cannot read'))).toBe(true);
     const html = files.find((file) => file.format === 'html');
     expect(html?.hash).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIN = path.join(REPO_ROOT, 'bin', 'footnote.js');
-const BBC_ARTICLES = process.env.FOOTNOTE_LOAD_CORPUS ?? path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'bbc', 'articles');
+const BBC_ARTICLES =
+  process.env.FOOTNOTE_LOAD_CORPUS ?? path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'bbc', 'articles');
 /** Kept between runs, so a second `npm run test:load` finds the index up to date. */
 const INDEX_DIRECTORY = path.join(os.tmpdir(), 'footnote-load-bbc-index');
 const RESULTS_FILE = path.join(os.tmpdir(), 'footnote-load-results.json');
@@ -24,23 +25,48 @@ const DURATION_SECONDS = Number(process.env.FOOTNOTE_LOAD_SECONDS ?? 30);
 const RUNS = 3;
 const STREAMS = 20;
 
-const environment = { ...process.env, FOOTNOTE_EMBEDDER: 'glove', FOOTNOTE_RATE_LIMIT: '0', FOOTNOTE_API_KEY: '' };
+const environment = {
+  ...process.env,
+  FOOTNOTE_EMBEDDER: 'glove',
+  FOOTNOTE_RATE_LIMIT: '0',
+  FOOTNOTE_API_KEY: '',
+};
 let server: ChildProcess;
 let url: string;
 let questions: string[];
 let serverLog = '';
-const results: Record<string, unknown> = { connections: CONNECTIONS, durationSeconds: DURATION_SECONDS, cpus: os.cpus().length, node: process.version };
+const results: Record<string, unknown> = {
+  connections: CONNECTIONS,
+  durationSeconds: DURATION_SECONDS,
+  cpus: os.cpus().length,
+  node: process.version,
+};
 
 beforeAll(async () => {
   const ingest = await run(['ingest', BBC_ARTICLES, '--index-dir', INDEX_DIRECTORY]);
   if (ingest.code !== 0) throw new Error(`ingest failed:\n${ingest.stderr}`);
   questions = await headlineQuestions(50);
   const probe = path.join(import.meta.dirname, 'memory-probe.mjs');
-  server = spawn(process.execPath, ['--expose-gc', '--import', probe, BIN, 'serve', '--no-ingest', '--port', '0', '--index-dir', INDEX_DIRECTORY], {
-    cwd: REPO_ROOT,
-    env: environment,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  server = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      probe,
+      BIN,
+      'serve',
+      '--no-ingest',
+      '--port',
+      '0',
+      '--index-dir',
+      INDEX_DIRECTORY,
+    ],
+    {
+      cwd: REPO_ROOT,
+      env: environment,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   url = await new Promise<string>((resolve, reject) => {
     let stderr = '';
     server.stderr!.on('data', (data: Buffer) => {
@@ -71,7 +97,12 @@ describe(`/api/ask under ${CONNECTIONS} connections`, () => {
         url,
         connections: CONNECTIONS,
         duration: DURATION_SECONDS,
-        requests: questions.map((question) => ({ method: 'POST', path: '/api/ask', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) })),
+        requests: questions.map((question) => ({
+          method: 'POST',
+          path: '/api/ask',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question }),
+        })),
       });
       const memory = await serverMemory();
       const summary = {
@@ -96,7 +127,9 @@ describe(`/api/ask under ${CONNECTIONS} connections`, () => {
     results.ask = runs;
     // Memory after garbage collection: what the server holds on to, not what it has yet to free.
     const [first, last] = [runs[0]!, runs[RUNS - 1]!];
-    results.heapGrowthPercent = round(((last.serverHeapUsedMb! - first.serverHeapUsedMb!) / first.serverHeapUsedMb!) * 100);
+    results.heapGrowthPercent = round(
+      ((last.serverHeapUsedMb! - first.serverHeapUsedMb!) / first.serverHeapUsedMb!) * 100,
+    );
     results.rssGrowthPercent = round(((last.serverRssMb! - first.serverRssMb!) / first.serverRssMb!) * 100);
     expect(last.serverHeapUsedMb!).toBeLessThanOrEqual(first.serverHeapUsedMb! * 1.1);
     expect(last.serverRssMb!).toBeLessThanOrEqual(first.serverRssMb! * 1.1);
@@ -108,8 +141,16 @@ describe(`${STREAMS} concurrent /api/chat streams`, () => {
     const started = performance.now();
     const streams = await Promise.all(
       questions.slice(0, STREAMS).map(async (question) => {
-        const response = await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: question }] }) });
-        return { status: response.status, text: await response.text(), finishedMs: performance.now() - started };
+        const response = await fetch(`${url}/api/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ messages: [{ role: 'user', content: question }] }),
+        });
+        return {
+          status: response.status,
+          text: await response.text(),
+          finishedMs: performance.now() - started,
+        };
       }),
     );
     for (const stream of streams) {
@@ -118,24 +159,42 @@ describe(`${STREAMS} concurrent /api/chat streams`, () => {
       expect(stream.text).toContain('event: done');
       expect(stream.text).not.toContain('event: error');
       const done = /event: done\ndata: (.*)\n/.exec(stream.text)![1]!;
-      for (const citation of (JSON.parse(done) as { citations: Array<{ sourceId: string; start: number; end: number; quote: string }> }).citations) {
-        const span = (await (await fetch(`${url}/api/sources/${citation.sourceId}?start=${citation.start}&end=${citation.end}`)).json()) as { span: { text: string } };
+      for (const citation of (
+        JSON.parse(done) as {
+          citations: Array<{ sourceId: string; start: number; end: number; quote: string }>;
+        }
+      ).citations) {
+        const span = (await (
+          await fetch(`${url}/api/sources/${citation.sourceId}?start=${citation.start}&end=${citation.end}`)
+        ).json()) as { span: { text: string } };
         expect(span.span.text).toBe(citation.quote);
       }
     }
-    results.chatStreams = { streams: STREAMS, allCompleted: true, loadAverage: os.loadavg().map(round), slowestMs: round(Math.max(...streams.map((stream) => stream.finishedMs))) };
+    results.chatStreams = {
+      streams: STREAMS,
+      allCompleted: true,
+      loadAverage: os.loadavg().map(round),
+      slowestMs: round(Math.max(...streams.map((stream) => stream.finishedMs))),
+    };
   });
 });
 
 async function ask(question: string): Promise<void> {
-  const response = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) });
+  const response = await fetch(`${url}/api/ask`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ question }),
+  });
   if (response.status !== 200) throw new Error(`warm-up got ${response.status}: ${await response.text()}`);
   await response.arrayBuffer();
 }
 
 /** Headlines of BBC articles across the categories, as questions. */
 async function headlineQuestions(count: number): Promise<string[]> {
-  const categories = (await fs.readdir(BBC_ARTICLES, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const categories = (await fs.readdir(BBC_ARTICLES, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const headlines: string[] = [];
   for (let index = 1; headlines.length < count; index += 7) {
     for (const category of categories) {
@@ -163,7 +222,11 @@ async function serverMemory(): Promise<NodeJS.MemoryUsage> {
 
 function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: environment, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: environment,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
     child.on('close', (code) => resolve({ code, stderr }));

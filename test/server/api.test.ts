@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine.js';
 import { createApp } from '../../src/server/index.js';
 import type { Answer, Citation } from '../../src/types.js';
@@ -16,7 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.remove());
 
-const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 /** Parses an SSE body into its events. */
 async function readEvents(response: Response): Promise<Array<{ event: string; data: unknown }>> {
@@ -36,18 +41,36 @@ async function readEvents(response: Response): Promise<Array<{ event: string; da
 }
 
 function expectExact(citations: Citation[]): void {
-  for (const citation of citations) expect(engine.source(citation.sourceId)!.text.slice(citation.start, citation.end)).toBe(citation.quote);
+  for (const citation of citations)
+    expect(engine.source(citation.sourceId)!.text.slice(citation.start, citation.end)).toBe(citation.quote);
 }
 
 describe('HTTP API', () => {
   it('POST /api/ask answers with citations, passages and timings', async () => {
-    const response = await post('/api/ask', { question: 'Which Hamas leader was killed by the Israeli military?', k: 3 });
+    const response = await post('/api/ask', {
+      question: 'Which Hamas leader was killed by the Israeli military?',
+      k: 3,
+    });
     expect(response.status).toBe(200);
     const answer = (await response.json()) as Answer;
     expect(answer.grounded).toBe(true);
     expect(answer.answer).toContain('Jabari');
-    expect(answer.citations[0]).toMatchObject({ n: 1, source: '002_c15813028621ca03.txt', title: 'Road to Reset? Clinton and Lavrov map out goals' });
-    expect(Object.keys(answer.citations[0]!).sort()).toEqual(['end', 'line', 'n', 'quote', 'score', 'source', 'sourceId', 'start', 'title']);
+    expect(answer.citations[0]).toMatchObject({
+      n: 1,
+      source: '002_c15813028621ca03.txt',
+      title: 'Road to Reset? Clinton and Lavrov map out goals',
+    });
+    expect(Object.keys(answer.citations[0]!).sort()).toEqual([
+      'end',
+      'line',
+      'n',
+      'quote',
+      'score',
+      'source',
+      'sourceId',
+      'start',
+      'title',
+    ]);
     expect(answer.passages.length).toBeLessThanOrEqual(3);
     expect(answer.timings).toMatchObject({ retrieveMs: expect.any(Number), answerMs: expect.any(Number) });
     expectExact(answer.citations);
@@ -67,7 +90,9 @@ describe('HTTP API', () => {
   });
 
   it('POST /api/chat streams retrieval, delta, citation and done events', async () => {
-    const response = await post('/api/chat', { messages: [{ role: 'user', content: 'Which Hamas leader was killed by the Israeli military?' }] });
+    const response = await post('/api/chat', {
+      messages: [{ role: 'user', content: 'Which Hamas leader was killed by the Israeli military?' }],
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const events = await readEvents(response);
@@ -77,25 +102,42 @@ describe('HTTP API', () => {
     expect(names).toContain('delta');
     expect(names).toContain('citation');
     const done = events.at(-1)!.data as Answer;
-    const streamed = events.filter((event) => event.event === 'delta').map((event) => (event.data as { text: string }).text).join('');
+    const streamed = events
+      .filter((event) => event.event === 'delta')
+      .map((event) => (event.data as { text: string }).text)
+      .join('');
     expect(streamed).toBe(done.answer);
-    expect(events.filter((event) => event.event === 'citation').map((event) => event.data)).toEqual(done.citations);
+    expect(events.filter((event) => event.event === 'citation').map((event) => event.data)).toEqual(
+      done.citations,
+    );
     expectExact(done.citations);
   });
 
   it('POST /api/chat reports a refusal as a normal, ungrounded answer', async () => {
-    const events = await readEvents(await post('/api/chat', { messages: [{ role: 'user', content: 'What is the capital of Australia?' }] }));
+    const events = await readEvents(
+      await post('/api/chat', { messages: [{ role: 'user', content: 'What is the capital of Australia?' }] }),
+    );
     const done = events.at(-1)!;
     expect(done.event).toBe('done');
-    expect(done.data).toMatchObject({ grounded: false, answer: "I couldn't find this in the corpus.", citations: [] });
+    expect(done.data).toMatchObject({
+      grounded: false,
+      answer: "I couldn't find this in the corpus.",
+      citations: [],
+    });
   });
 
   it('GET /api/sources/:id returns the text and the cited span; ids only come from the index', async () => {
     const answer = (await (await post('/api/ask', { question: 'Who is Jen Psaki?' })).json()) as Answer;
     const citation = answer.citations[0]!;
-    const response = await app.request(`/api/sources/${citation.sourceId}?start=${citation.start}&end=${citation.end}`);
+    const response = await app.request(
+      `/api/sources/${citation.sourceId}?start=${citation.start}&end=${citation.end}`,
+    );
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { source: string; text: string; span: { text: string; line: number } };
+    const body = (await response.json()) as {
+      source: string;
+      text: string;
+      span: { text: string; line: number };
+    };
     expect(body.source).toBe(citation.source);
     expect(body.span).toMatchObject({ text: citation.quote, line: citation.line });
     expect(body.text.slice(citation.start, citation.end)).toBe(citation.quote);
@@ -106,7 +148,9 @@ describe('HTTP API', () => {
   });
 
   it('GET /api/sources lists what is indexed', async () => {
-    const body = (await (await app.request('/api/sources')).json()) as { sources: Array<{ source: string; chunks: number }> };
+    const body = (await (await app.request('/api/sources')).json()) as {
+      sources: Array<{ source: string; chunks: number }>;
+    };
     expect(body.sources.map((source) => source.source)).toHaveLength(5);
     expect(body.sources.every((source) => source.chunks > 0)).toBe(true);
   });
@@ -114,13 +158,22 @@ describe('HTTP API', () => {
   it('GET /api/health reports status, corpus, index and embedder without file system paths', async () => {
     const response = await app.request('/api/health');
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ok', corpus: { sources: 5 }, embedder: 'glove-sg-100d', generator: 'extractive' });
+    expect(body).toMatchObject({
+      status: 'ok',
+      corpus: { sources: 5 },
+      embedder: 'glove-sg-100d',
+      generator: 'extractive',
+    });
     expect(JSON.stringify(body)).not.toContain('/tmp');
     const empty = createApp({ holder: {}, log: () => {} });
     const missing = await empty.request('/api/health');
     expect(missing.status).toBe(503);
     expect(await missing.json()).toMatchObject({ status: 'no_index' });
-    const ask = await empty.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Anything?' }) });
+    const ask = await empty.request('/api/ask', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'Anything?' }),
+    });
     expect(ask.status).toBe(503);
     expect(await ask.json()).toMatchObject({ error: { code: 'index_missing' } });
   });
@@ -130,8 +183,24 @@ describe('HTTP API', () => {
       [await post('/api/ask', {}), 400, 'invalid_request'],
       [await post('/api/ask', { question: '   ' }), 400, 'invalid_request'],
       [await post('/api/ask', { question: 'x', k: 0 }), 400, 'invalid_request'],
-      [await app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":' }), 400, 'invalid_request'],
-      [await app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }), 415, 'unsupported_media_type'],
+      [
+        await app.request('/api/ask', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"question":',
+        }),
+        400,
+        'invalid_request',
+      ],
+      [
+        await app.request('/api/ask', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: 'hello',
+        }),
+        415,
+        'unsupported_media_type',
+      ],
       [await app.request('/api/ask'), 405, 'method_not_allowed'],
       [await app.request('/api/nope'), 404, 'not_found'],
     ];

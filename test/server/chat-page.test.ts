@@ -11,7 +11,10 @@ describe('mountChatPage', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(path.join(os.tmpdir(), 'footnote-page-files-'));
-    await writeFile(path.join(directory, 'index.html'), '<!doctype html><title>Footnote</title><script type="module" src="/app-ABCD1234.js"></script>');
+    await writeFile(
+      path.join(directory, 'index.html'),
+      '<!doctype html><title>Footnote</title><script type="module" src="/app-ABCD1234.js"></script>',
+    );
     await writeFile(path.join(directory, 'app-ABCD1234.js'), 'console.log("page");');
     await writeFile(path.join(directory, 'styles-ABCD1234.css'), 'body{}');
     await writeFile(path.join(directory, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -61,7 +64,13 @@ describe('mountChatPage', () => {
   });
 
   it('serves nothing outside its folder and leaves unknown names to the other routes', async () => {
-    for (const url of ['/..%2Fpackage.json', '/%2e%2e%2fpackage.json', '/.hidden.js', '/missing.js', '/index.php']) {
+    for (const url of [
+      '/..%2Fpackage.json',
+      '/%2e%2e%2fpackage.json',
+      '/.hidden.js',
+      '/missing.js',
+      '/index.php',
+    ]) {
       const response = await app.request(url);
       expect(response.status, url).toBe(404);
       expect(await response.json(), url).toEqual({ error: { code: 'not_found', message: 'no route' } });
@@ -69,7 +78,11 @@ describe('mountChatPage', () => {
   });
 
   it('says how to build the page when it is missing, and leaves the API working', async () => {
-    const api = createApp({ holder: {}, log: () => {}, extend: (routes) => mountChatPage(routes, { directory: path.join(directory, 'not-built') }) });
+    const api = createApp({
+      holder: {},
+      log: () => {},
+      extend: (routes) => mountChatPage(routes, { directory: path.join(directory, 'not-built') }),
+    });
     const page = await api.request('/');
     expect(page.status).toBe(503);
     expect(await page.text()).toContain('npm run build');

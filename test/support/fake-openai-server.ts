@@ -33,16 +33,24 @@ export interface FakeOpenAiServer {
  * A small OpenAI-compatible chat completions server on 127.0.0.1 standing in for a remote LLM:
  * every request is recorded and answered by the test's script.
  */
-export async function startFakeOpenAi(respond: (request: RecordedRequest, index: number) => FakeReply): Promise<FakeOpenAiServer> {
+export async function startFakeOpenAi(
+  respond: (request: RecordedRequest, index: number) => FakeReply,
+): Promise<FakeOpenAiServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((incoming, response) => {
     void (async () => {
       const raw = await readBody(incoming);
       if (incoming.method !== 'POST' || !incoming.url?.endsWith('/chat/completions')) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
         return;
       }
-      const recorded: RecordedRequest = { path: incoming.url, authorization: incoming.headers.authorization, body: JSON.parse(raw) as RecordedRequest['body'] };
+      const recorded: RecordedRequest = {
+        path: incoming.url,
+        authorization: incoming.headers.authorization,
+        body: JSON.parse(raw) as RecordedRequest['body'],
+      };
       requests.push(recorded);
       const reply = respond(recorded, requests.length - 1);
       if ('delayMs' in reply && reply.delayMs) await sleep(reply.delayMs);
@@ -54,23 +62,41 @@ export async function startFakeOpenAi(respond: (request: RecordedRequest, index:
         return;
       }
       if ('status' in reply) {
-        response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: reply.message ?? `scripted ${reply.status}`, type: 'server_error', param: null, code: null } }));
+        response.writeHead(reply.status, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: {
+              message: reply.message ?? `scripted ${reply.status}`,
+              type: 'server_error',
+              param: null,
+              code: null,
+            },
+          }),
+        );
         return;
       }
-      const base = { id: `chatcmpl-fake${requests.length}`, created: 1_700_000_000, model: recorded.body.model };
+      const base = {
+        id: `chatcmpl-fake${requests.length}`,
+        created: 1_700_000_000,
+        model: recorded.body.model,
+      };
       if (!recorded.body.stream) {
         response.writeHead(200, { 'content-type': 'application/json' }).end(
           JSON.stringify({
             ...base,
             object: 'chat.completion',
-            choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop' }],
+            choices: [
+              { index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop' },
+            ],
             usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
           }),
         );
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const send = (choice: unknown) => response.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [choice] })}\n\n`);
+      const send = (choice: unknown) =>
+        response.write(
+          `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [choice] })}\n\n`,
+        );
       send({ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null });
       const size = reply.chunkSize ?? 7;
       for (let start = 0; start < reply.text.length; start += size) {
@@ -85,7 +111,11 @@ export async function startFakeOpenAi(respond: (request: RecordedRequest, index:
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, requests, close: () => closeServer(server) };
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    requests,
+    close: () => closeServer(server),
+  };
 }
 
 /** A base URL where nothing listens (connection refused). */
@@ -116,7 +146,9 @@ export function passageWith(request: RecordedRequest, text: string): number {
 
 /** True for a condense request (rewrite a follow-up), false for an answer request. */
 export function isCondenseRequest(request: RecordedRequest): boolean {
-  return request.body.messages.length === 1 && request.body.messages[0]!.content.includes('Standalone question:');
+  return (
+    request.body.messages.length === 1 && request.body.messages[0]!.content.includes('Standalone question:')
+  );
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -6,7 +6,11 @@ import { Engine, type EngineOptions } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 
 /** The default corpus indexed with the offline GloVe embedder in a temporary folder. */
-export async function buildTestIndex(): Promise<{ indexDirectory: string; open: (options?: Partial<EngineOptions>) => Promise<Engine>; remove: () => Promise<void> }> {
+export async function buildTestIndex(): Promise<{
+  indexDirectory: string;
+  open: (options?: Partial<EngineOptions>) => Promise<Engine>;
+  remove: () => Promise<void>;
+}> {
   const indexDirectory = await mkdtemp(path.join(os.tmpdir(), 'footnote-test-'));
   const embedder = chooseEmbedder({ embedder: 'glove' });
   await ingestCorpus({ corpusDirectory: 'corpus', indexDirectory, embedder });
