@@ -2,7 +2,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { type AskContext, type AskRequest, ask, askStream, ExtractiveGenerator } from './answer/index.js';
-import type { EmbedderProvider } from './embed/index.js';
+import { type EmbedderProvider, GloveEmbedder } from './embed/index.js';
 import { FootnoteError } from './errors.js';
 import { analyze, currentGeneration, type LoadedIndex, loadIndex } from './index/index.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
@@ -16,17 +16,18 @@ export interface EngineOptions {
   /** Writes the answers; gets the extractive fallback it may use. @default extractive */
   generator?: (extractive: Generator) => Generator;
   /**
-   * Evidence score below which a question is refused as not answered by the corpus.
-   * @default 0.375 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
+   * Confidence below which a question is refused as not answered by the corpus.
+   * @default the threshold stored with the answer scorer's weights (chosen on the tuning halves, see EVALS.md)
    */
-  groundingThreshold: number;
+  groundingThreshold?: number;
   /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
-  answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight'>;
+  answering?: Pick<
+    AskContext,
+    'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight' | 'scorer'
+  >;
   /** Called when a re-ingested index has been picked up (or failed to load). */
   onReload?: (event: { generation: string; error?: Error }) => void;
 }
-
-export const DEFAULT_GROUNDING_THRESHOLD = 0.375;
 
 /** Sources whose analysed term sets are kept for re-ranking (a few KB each). */
 const SOURCE_TERM_CACHE_SIZE = 2_000;
@@ -59,7 +60,6 @@ export class Engine {
     const settings: EngineOptions = {
       indexDirectory: '.footnote',
       retriever: {},
-      groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
       ...options,
     };
     return new Engine(settings, await loadSnapshot(settings));
@@ -83,6 +83,11 @@ export class Engine {
 
   get indexDirectory(): string {
     return this.options.indexDirectory;
+  }
+
+  /** What answering reads from the loaded index (for tools that look inside an answer, like the scorer's training). */
+  get askContext(): AskContext {
+    return this.snapshot.context;
   }
 
   askStream(request: AskRequest): AsyncGenerator<AnswerStreamPart> {
@@ -183,7 +188,10 @@ async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
       }
       return terms;
     },
-    groundingThreshold: options.groundingThreshold,
+    ...(options.groundingThreshold === undefined ? {} : { groundingThreshold: options.groundingThreshold }),
+    ...(embedder instanceof GloveEmbedder
+      ? { wordVectors: async (words: string[]) => words.map((word) => embedder.wordVector(word)) }
+      : {}),
     ...options.answering,
   };
   return { generation: path.basename(index.directory), index, embedder, context, loadedAt: new Date() };

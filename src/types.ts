@@ -71,6 +71,12 @@ export interface Citation {
   line: number;
   quote: string;
   score: number;
+  /**
+   * The typed span of the quote that answers the question (a name for "who", a date for
+   * "when"…), as document offsets inside `[start, end)`; absent when the question asks for no
+   * such kind of thing or the sentence holds none.
+   */
+  answerSpan?: { start: number; end: number };
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant';
@@ -88,7 +94,17 @@ export interface AnswerTimings {
 /** The complete answer to one question, as `/api/ask` returns it. */
 export interface Answer {
   answer: string;
-  grounded: boolean;
+  /**
+   * `true`: the corpus answers the question and the answer is cited; `'partial'`: the closest
+   * passage may answer it (confidence between the refusal and the partial thresholds; the
+   * answer text starts "The closest passage may answer this:"); `false`: refused.
+   */
+  grounded: boolean | 'partial';
+  /**
+   * The abstainer's probability, in [0, 1], that the corpus answers the question: the answer's
+   * confidence. Set on refusals too, so evaluation can sort every question by it.
+   */
+  confidence: number;
   citations: Citation[];
   passages: Passage[];
   /**
@@ -177,6 +193,8 @@ export interface ScoredSentence {
   similarity: number;
   /** The sentence holds the kind of thing asked for (a name for "who", a date for "when"…). */
   typeMatch: boolean;
+  /** Document offsets of the typed span that answers the question, when the ranker found one. */
+  answerSpan?: { start: number; end: number };
 }
 
 export interface GenerateInput {

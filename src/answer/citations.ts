@@ -11,7 +11,7 @@ export function lineAt(text: string, offset: number): number {
 /** A footnote for a sentence, its quote cut from the source text at the sentence's offsets. */
 export function citationFor(
   n: number,
-  sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score'>,
+  sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score' | 'answerSpan'>,
   source: { source: string; title: string; text: string },
 ): Citation {
   return {
@@ -24,6 +24,7 @@ export function citationFor(
     line: lineAt(source.text, sentence.start),
     quote: source.text.slice(sentence.start, sentence.end),
     score: Math.round(sentence.score * 1000) / 1000,
+    ...(sentence.answerSpan ? { answerSpan: { ...sentence.answerSpan } } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
+import { defaultAnswerScorer } from '../answer/index.js';
 import { FootnoteError } from '../errors.js';
 import {
   answerContains,
@@ -114,7 +114,7 @@ async function evaluate(
       onProgress: (done) => progress.update(done),
       config: {
         questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
-        groundingThreshold: environment.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+        groundingThreshold: environment.groundingThreshold ?? defaultAnswerScorer().weights.threshold,
       },
     });
   } finally {

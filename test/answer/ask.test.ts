@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerType, REFUSAL } from '../../src/answer/index.js';
+import {
+  AnswerScorer,
+  answerType,
+  defaultAnswerScorer,
+  PARTIAL_PREFIX,
+  REFUSAL,
+} from '../../src/answer/index.js';
 import type { Engine } from '../../src/engine.js';
 import type { Answer } from '../../src/types.js';
 import { buildTestIndex } from '../support/test-index.js';
@@ -133,6 +139,61 @@ describe('ask (extractive)', () => {
     const finish = parts.at(-1);
     expect(finish?.type === 'finish' && finish.answer.answer).toBe(text);
     expect(text).toContain('2,700');
+  });
+
+  it('bolds the typed span that answers: a new name for "who", inside the cited sentence', async () => {
+    const answer = await engine.ask({ question: 'Which Hamas leader was killed by the Israeli military?' });
+    const citation = answer.citations[0]!;
+    const span = citation.answerSpan!;
+    expect(span.start).toBeGreaterThanOrEqual(citation.start);
+    expect(span.end).toBeLessThanOrEqual(citation.end);
+    expect(engine.source(citation.sourceId)!.text.slice(span.start, span.end)).toContain('Jabari');
+  });
+
+  it('gives every answer a confidence, high for an answer and low for a refusal', async () => {
+    const answered = await engine.ask({ question: 'Which Hamas leader was killed by the Israeli military?' });
+    const refused = await engine.ask({ question: 'How do I make a French omelette?' });
+    expect(answered.confidence).toBeGreaterThan(refused.confidence);
+    expect(answered.confidence).toBeLessThanOrEqual(1);
+    expect(refused.confidence).toBeGreaterThanOrEqual(0);
+  });
+
+  it('says when it is unsure: between the refusal and the partial thresholds the answer is "may answer"', async () => {
+    const weights = engine.askContext.scorer?.weights ?? defaultAnswerScorer().weights;
+    const doubtful = await fixture.open({
+      answering: { scorer: new AnswerScorer({ ...weights, threshold: 0, partialThreshold: 1 }) },
+    });
+    const answer = await doubtful.ask({ question: 'Which Hamas leader was killed by the Israeli military?' });
+    expect(answer.grounded).toBe('partial');
+    expect(answer.answer.startsWith(PARTIAL_PREFIX)).toBe(true);
+    expect(answer.citations.length).toBeGreaterThan(0);
+    expectExactCitations(answer);
+  });
+
+  it('follows a pronoun to a name given only in the previous answer', async () => {
+    const answer = await engine.ask({
+      question: 'Where was he on Thursday?',
+      history: [
+        { role: 'user', content: 'Who is the UN-Arab League envoy for Syria?' },
+        {
+          role: 'assistant',
+          content:
+            'It is likely significant however that the UN-Arab League envoy for Syria, Lakhdar Brahimi, was in Saint Petersburg, Russia, on Thursday to attend a G20 summit. [1]',
+        },
+      ],
+    });
+    expect(answer.passages[0]?.text).toContain('Brahimi');
+  });
+
+  it('keeps a self-contained question clear of the earlier topic', async () => {
+    const answer = await engine.ask({
+      question: 'What is the capital of Australia?',
+      history: [
+        { role: 'user', content: 'Which Hamas leader was killed by the Israeli military?' },
+        { role: 'assistant', content: 'The Israeli military killed Hamas leader Ahmed Jabari. [1]' },
+      ],
+    });
+    expect(answer.grounded).toBe(false);
   });
 
   it('classifies what a question asks for', () => {
