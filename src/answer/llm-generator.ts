@@ -280,7 +280,7 @@ export class LlmGenerator implements Generator {
   }
 }
 
-/** The generator's verdict; `askStream` fills in passages, ranked sources and timings. */
+/** The generator's verdict; `askStream` fills in passages, ranked sources, confidence and timings. */
 function finish(
   input: GenerateInput,
   answer: Pick<Answer, 'answer' | 'citations' | 'generator'> & Partial<Answer>,
@@ -291,6 +291,7 @@ function finish(
       grounded: true,
       passages: input.passages,
       rankedSources: [],
+      confidence: 0,
       timings: { retrieveMs: 0, answerMs: 0 },
       ...answer,
     },
