@@ -1,19 +1,10 @@
 import { FootnoteError } from '../errors.js';
-import { analyze } from '../index/index.js';
 import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
-import type {
-  Answer,
-  AnswerStreamPart,
-  ChatTurn,
-  Citation,
-  Embedder,
-  Generator,
-  Passage,
-  ScoredSentence,
-  SourceDocument,
-} from '../types.js';
+import { analyze } from '../text/index.js';
+import type { ChatTurn, Embedder, Passage, SourceDocument } from '../types.js';
 import { isCitationExact } from './citations.js';
 import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
+import type { Answer, AnswerStreamPart, Citation, Generator, ScoredSentence } from './types.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
 const TYPE_WINDOW = 5;

@@ -5,7 +5,8 @@ import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messa
 import { ChatPromptTemplate, MessagesPlaceholder, PromptTemplate } from '@langchain/core/prompts';
 import { ChatOpenAI } from '@langchain/openai';
 import { FootnoteError } from '../errors.js';
-import type { Answer, AnswerStreamPart, ChatTurn, Citation, GenerateInput, Generator } from '../types.js';
+import type { ChatTurn } from '../types.js';
+import type { Answer, AnswerStreamPart, Citation, GenerateInput, Generator } from './types.js';
 import { AnswerVerifier, type CheckedSentence, SentenceSplitter } from './verify-answer.js';
 
 export interface LlmGeneratorOptions {

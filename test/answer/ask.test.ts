@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/answer/index.js';
 import { answerType, REFUSAL } from '../../src/answer/index.js';
 import { DEFAULT_GROUNDING_THRESHOLD, type Engine } from '../../src/engine.js';
-import type { Answer } from '../../src/types.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 let fixture: Awaited<ReturnType<typeof buildTestIndex>>;

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answer, Citation } from '../../src/answer/index.js';
 import type { Engine } from '../../src/engine.js';
 import { createApp } from '../../src/server/index.js';
-import type { Answer, Citation } from '../../src/types.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 let fixture: Awaited<ReturnType<typeof buildTestIndex>>;

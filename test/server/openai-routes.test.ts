@@ -2,9 +2,9 @@ import { ChatOpenAI } from '@langchain/openai';
 import type { Hono } from 'hono';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Citation } from '../../src/answer/index.js';
 import { LlmGenerator } from '../../src/answer/llm-generator.js';
 import { createApp, type EngineHolder, mountOpenAiRoutes, startServer } from '../../src/server/index.js';
-import type { Citation } from '../../src/types.js';
 import { type FakeOpenAiServer, passageWith, startFakeOpenAi } from '../support/fake-openai-server.js';
 import { buildTestIndex } from '../support/test-index.js';
 
