@@ -126,10 +126,13 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
 
   const answerStarted = performance.now();
-  const finish = (answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources'>): AnswerStreamPart => ({
+  const finish = (
+    answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources' | 'confidence'>,
+  ): AnswerStreamPart => ({
     type: 'finish',
     answer: {
       ...answer,
+      confidence,
       passages: retrieval.passages,
       rankedSources,
       timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) },
@@ -143,6 +146,9 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     evidence.unshift(typed);
   }
   const best = evidence[0];
+  // Provisional confidence: the score the refusal threshold is compared with, kept for refusals
+  // too (a learned probability replaces it, issue 14).
+  const confidence = Math.min(1, Math.max(0, best?.score ?? 0));
   const offTopic = unknownShare(request.question, context) > (context.maxUnknownShare ?? 0.6);
   if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
     yield { type: 'text-delta', text: REFUSAL };

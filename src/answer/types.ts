@@ -28,6 +28,15 @@ export interface AnswerTimings {
 export interface Answer {
   answer: string;
   grounded: boolean;
+  /**
+   * How sure the system is that the corpus answers the question and that this answer is right,
+   * in [0, 1]; higher means more likely right. Set on refusals too: there it is the system's
+   * confidence that an answer exists (just too low to give), so evaluation can sort every
+   * question by it and draw the risk-coverage curve. Provisional: today it is the best evidence
+   * sentence's score (already in [0, 1]), a monotone stand-in for the learned, calibrated
+   * probability that issue 14's answer scorer replaces it with.
+   */
+  confidence: number;
   citations: Citation[];
   passages: Passage[];
   /**

@@ -95,7 +95,7 @@ interface CompletionRequest {
  *   messages as conversation history. The content keeps Footnote's `[n]` markers, and the
  *   citations (the same objects as `/api/ask` returns) ride along: on `choices[0].message.citations`
  *   without streaming, and on the final chunk (the one with `finish_reason`) as `citations` with
- *   `stream: true`. A `footnote` object beside them says whether the answer is grounded, which
+ *   `stream: true`. A `footnote` object beside them says whether the answer is grounded, its `confidence`, which
  *   generator wrote it, and any `unsupported` sentences or `notice`.
  *
  * Unknown parameters get OpenAI's 400 ("Unrecognized request argument supplied"); known ones
@@ -262,6 +262,7 @@ function usage(promptTokens: number, completion: string) {
 function footnoteFields(answer: Answer) {
   return {
     grounded: answer.grounded,
+    confidence: answer.confidence,
     generator: answer.generator,
     ...(answer.unsupported ? { unsupported: answer.unsupported } : {}),
     ...(answer.notice ? { notice: answer.notice } : {}),

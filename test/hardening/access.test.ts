@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerStreamPart, GenerateInput, Generator, GeneratorPart } from '../../src/answer/index.js';
+import type { GenerateInput, Generator, GeneratorPart } from '../../src/answer/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AccessOptions, createApp, defaultAccessOptions } from '../../src/server/index.js';

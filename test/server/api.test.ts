@@ -54,6 +54,8 @@ describe('HTTP API', () => {
     expect(response.status).toBe(200);
     const answer = (await response.json()) as Answer;
     expect(answer.grounded).toBe(true);
+    expect(answer.confidence).toBeGreaterThan(0);
+    expect(answer.confidence).toBeLessThanOrEqual(1);
     expect(answer.answer).toContain('Jabari');
     expect(answer.citations[0]).toMatchObject({
       n: 1,

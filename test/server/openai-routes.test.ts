@@ -144,7 +144,10 @@ describe('/v1 with the official openai client', () => {
     });
     expect(completion.choices[0]!.message.content).toBe("I couldn't find this in the corpus.");
     expect((completion.choices[0]!.message as unknown as { citations: Citation[] }).citations).toEqual([]);
-    expect((completion as unknown as { footnote: { grounded: boolean } }).footnote.grounded).toBe(false);
+    const { footnote } = completion as unknown as { footnote: { grounded: boolean; confidence: number } };
+    expect(footnote.grounded).toBe(false);
+    expect(footnote.confidence).toBeGreaterThanOrEqual(0);
+    expect(footnote.confidence).toBeLessThan(1);
   });
 
   it('rejects parameters it cannot honour the way OpenAI does, naming the parameter', async () => {
