@@ -1,19 +1,10 @@
 import { FootnoteError } from '../errors.js';
-import { analyze } from '../index/index.js';
 import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
-import type {
-  Answer,
-  AnswerStreamPart,
-  ChatTurn,
-  Citation,
-  Embedder,
-  Generator,
-  Passage,
-  ScoredSentence,
-  SourceDocument,
-} from '../types.js';
+import { analyze } from '../text/index.js';
+import type { ChatTurn, Embedder, Passage, SourceDocument } from '../types.js';
 import { isCitationExact } from './citations.js';
 import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
+import type { Answer, AnswerStreamPart, Citation, Generator, ScoredSentence } from './types.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
 const TYPE_WINDOW = 5;
@@ -128,10 +119,13 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
 
   const answerStarted = performance.now();
-  const finish = (answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources'>): AnswerStreamPart => ({
+  const finish = (
+    answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources' | 'confidence'>,
+  ): AnswerStreamPart => ({
     type: 'finish',
     answer: {
       ...answer,
+      confidence,
       passages: retrieval.passages,
       rankedSources,
       timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) },
@@ -145,6 +139,9 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     evidence.unshift(typed);
   }
   const best = evidence[0];
+  // Provisional confidence: the score the refusal threshold is compared with, kept for refusals
+  // too (a learned probability replaces it, issue 14).
+  const confidence = Math.min(1, Math.max(0, best?.score ?? 0));
   const offTopic = unknownShare(request.question, context) > (context.maxUnknownShare ?? 0.6);
   if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
     yield { type: 'text-delta', text: REFUSAL };

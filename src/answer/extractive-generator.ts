@@ -1,6 +1,6 @@
-import { analyze } from '../index/index.js';
-import type { AnswerStreamPart, GenerateInput, Generator, ScoredSentence } from '../types.js';
+import { analyze } from '../text/index.js';
 import { citationFor } from './citations.js';
+import type { AnswerStreamPart, GenerateInput, Generator, ScoredSentence } from './types.js';
 
 export interface ExtractiveOptions {
   /** Sentences in an answer at most. @default 3 */

@@ -5,7 +5,8 @@ import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messa
 import { ChatPromptTemplate, MessagesPlaceholder, PromptTemplate } from '@langchain/core/prompts';
 import { ChatOpenAI } from '@langchain/openai';
 import { FootnoteError } from '../errors.js';
-import type { Answer, AnswerStreamPart, ChatTurn, Citation, GenerateInput, Generator } from '../types.js';
+import type { ChatTurn } from '../types.js';
+import type { Answer, AnswerStreamPart, Citation, GenerateInput, Generator } from './types.js';
 import { AnswerVerifier, type CheckedSentence, SentenceSplitter } from './verify-answer.js';
 
 export interface LlmGeneratorOptions {
@@ -280,7 +281,7 @@ export class LlmGenerator implements Generator {
   }
 }
 
-/** The generator's verdict; `askStream` fills in passages, ranked sources and timings. */
+/** The generator's verdict; `askStream` fills in passages, ranked sources, confidence and timings. */
 function finish(
   input: GenerateInput,
   answer: Pick<Answer, 'answer' | 'citations' | 'generator'> & Partial<Answer>,
@@ -291,6 +292,7 @@ function finish(
       grounded: true,
       passages: input.passages,
       rankedSources: [],
+      confidence: 0,
       timings: { retrieveMs: 0, answerMs: 0 },
       ...answer,
     },

@@ -2,7 +2,9 @@
  * The page's window on the HTTP API: fetch with the optional API key, JSON errors as
  * `ApiError`, and `/api/chat`'s Server-Sent Events as a stream of typed events.
  */
-import type { Answer, ChatTurn, Citation, Passage } from '../types.js';
+
+import type { Answer, Citation } from '../answer/types.js';
+import type { ChatTurn, Passage } from '../types.js';
 
 /** The server answered with `{ error: { code, message } }` (or some other non-2xx). */
 export class ApiError extends Error {

@@ -2,7 +2,9 @@
  * The chat page: wires the conversation, the composer, the source panel and the corpus panel
  * together. Everything from the server is rendered as text (see dom.ts), never as HTML.
  */
-import type { Citation, Passage } from '../types.js';
+
+import type { Citation } from '../answer/types.js';
+import type { Passage } from '../types.js';
 import { ApiError, ConnectionError, type Health, setKeyPrompt, streamChat } from './api.js';
 import {
   answerAsText,

@@ -1,10 +1,10 @@
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
-import { lineAt } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
+import { lineAt } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
 import { errorResponse, publicMessage } from './http-errors.js';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/answer/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AccessOptions, createApp, defaultAccessOptions } from '../../src/server/index.js';
-import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/types.js';
 import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
 
 const KEY = 'correct-horse-battery-staple-0123456789';

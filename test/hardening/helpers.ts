@@ -3,11 +3,11 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { Generator } from '../../src/answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AppOptions, createApp, type EngineHolder } from '../../src/server/index.js';
-import type { Generator } from '../../src/types.js';
 
 /** The repository root (tests run from it, but spawned processes need absolute paths). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/types.js';
+import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/answer/index.js';
 import { ANSWERED, openApp } from './helpers.js';
 
 /**
