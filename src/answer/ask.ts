@@ -4,7 +4,14 @@ import { analyze } from '../text/index.js';
 import type { ChatTurn, Embedder, Passage, SourceDocument } from '../types.js';
 import { isCitationExact } from './citations.js';
 import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
-import type { Answer, AnswerStreamPart, Citation, Generator, ScoredSentence } from './types.js';
+import type {
+  Answer,
+  AnswerStreamPart,
+  Citation,
+  Generator,
+  GeneratorVerdict,
+  ScoredSentence,
+} from './types.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
 const TYPE_WINDOW = 5;
@@ -160,9 +167,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
 
   let text = '';
   const citations: Citation[] = [];
-  let unsupported: string[] | undefined;
-  let notice: string | undefined;
-  let generatorId = context.generator.id;
+  let verdict: GeneratorVerdict = { generator: context.generator.id };
   for await (const part of context.generator.generate({
     question: request.question,
     query: retrieval.query.text,
@@ -172,30 +177,26 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     sourceOf,
     ...(request.signal ? { signal: request.signal } : {}),
   })) {
+    if (part.type === 'verdict') {
+      verdict = part.verdict;
+      continue;
+    }
     if (part.type === 'text-delta') text += part.text;
-    else if (part.type === 'citation') {
+    else {
       if (!isCitationExact(part.citation, sourceOf(part.citation.sourceId).text)) {
         throw new FootnoteError('internal', `citation [${part.citation.n}] does not match its source text`);
       }
       citations.push(part.citation);
-    } else if (part.type === 'finish') {
-      // A generator may finish with its own verdict (the LLM one reports unsupported sentences).
-      text = part.answer.answer;
-      citations.splice(0, citations.length, ...part.answer.citations);
-      unsupported = part.answer.unsupported;
-      notice = part.answer.notice;
-      generatorId = part.answer.generator;
-      continue;
     }
     yield part;
   }
   yield finish({
-    answer: text,
+    answer: text.trimEnd(),
     grounded: true,
     citations,
-    generator: generatorId,
-    ...(unsupported ? { unsupported } : {}),
-    ...(notice ? { notice } : {}),
+    generator: verdict.generator,
+    ...(verdict.unsupported ? { unsupported: verdict.unsupported } : {}),
+    ...(verdict.notice ? { notice: verdict.notice } : {}),
   });
 }
 
@@ -203,7 +204,6 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
 export async function ask(request: AskRequest, context: AskContext): Promise<Answer> {
   for await (const part of askStream(request, context)) {
     if (part.type === 'finish') return part.answer;
-    if (part.type === 'error') throw new FootnoteError('internal', part.error.message);
   }
   throw new FootnoteError('internal', 'the answer stream ended without an answer');
 }

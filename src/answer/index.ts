@@ -20,5 +20,7 @@ export type {
   Citation,
   GenerateInput,
   Generator,
+  GeneratorPart,
+  GeneratorVerdict,
   ScoredSentence,
 } from './types.js';

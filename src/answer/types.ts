@@ -54,15 +54,37 @@ export interface Answer {
 }
 
 /**
- * The typed stream every answer is made of. The HTTP layer turns it into SSE frames; the
- * non-streaming `answer()` consumes the same stream.
+ * The typed stream every answer is made of: `retrieval-end` with the passages, the generator's
+ * `text-delta` and `citation` parts, then one `finish` with the whole answer. Failures are thrown,
+ * never yielded, so a consumer has one error path. The HTTP layer turns the parts into SSE frames
+ * (`toSseFrame`); the non-streaming `ask()` consumes the same stream.
  */
 export type AnswerStreamPart =
   | { type: 'retrieval-end'; passages: Passage[]; query: string }
   | { type: 'text-delta'; text: string }
   | { type: 'citation'; citation: Citation }
-  | { type: 'finish'; answer: Answer }
-  | { type: 'error'; error: { code: string; message: string } };
+  | { type: 'finish'; answer: Answer };
+
+/**
+ * What a generator yields: the answer's text and footnotes as they are written, and at most one
+ * `verdict` at the end when the generator has more to say than its text (which generator really
+ * wrote the answer, sentences it could not support, a notice for the reader). `askStream` turns
+ * these into the public `AnswerStreamPart`s and adds passages, ranked sources and timings.
+ */
+export type GeneratorPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'citation'; citation: Citation }
+  | { type: 'verdict'; verdict: GeneratorVerdict };
+
+/** A generator's last word on its answer. */
+export interface GeneratorVerdict {
+  /** Which generator wrote the text (an LLM generator that fell back names the fallback). */
+  generator: string;
+  /** Sentences of the answer whose support in the cited passages is too weak. */
+  unsupported?: string[];
+  /** Something the reader should know, e.g. that the LLM was down and the passages are quoted. */
+  notice?: string;
+}
 
 /** A sentence of a retrieved passage, scored as a possible answer. */
 export interface ScoredSentence {
@@ -97,7 +119,7 @@ export interface GenerateInput {
 /** Writes the answer from retrieved passages, as a stream of parts. */
 export interface Generator {
   readonly id: string;
-  generate(input: GenerateInput): AsyncIterable<AnswerStreamPart>;
+  generate(input: GenerateInput): AsyncIterable<GeneratorPart>;
   /**
    * Rewrites a follow-up ("What did he say next?") into a standalone question, which retrieval
    * then searches for. Called only when there is history; when absent or failing, retrieval folds

@@ -220,18 +220,6 @@ export function mountOpenAiRoutes(app: Hono, options: OpenAiRoutesOptions): void
               await stream.writeSSE({
                 data: chunk([], { usage: usage(request.promptTokens, answer.answer) }),
               });
-          } else if (part.type === 'error') {
-            await stream.writeSSE({
-              data: JSON.stringify({
-                error: {
-                  message: part.error.message,
-                  type: 'server_error',
-                  param: null,
-                  code: part.error.code,
-                },
-              }),
-            });
-            return;
           }
         }
         await stream.writeSSE({ data: '[DONE]' });
