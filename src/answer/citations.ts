@@ -1,4 +1,5 @@
-import type { Citation, ScoredSentence } from '../types.js';
+import { locate } from '../locate.js';
+import type { CitableSource, Citation, ScoredSentence } from '../types.js';
 
 /** 1-based line number of a character offset. */
 export function lineAt(text: string, offset: number): number {
@@ -12,8 +13,9 @@ export function lineAt(text: string, offset: number): number {
 export function citationFor(
   n: number,
   sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score'>,
-  source: { source: string; title: string; text: string },
+  source: CitableSource,
 ): Citation {
+  const { line, page, section } = locate(source, sentence.start);
   return {
     n,
     sourceId: sentence.sourceId,
@@ -21,7 +23,9 @@ export function citationFor(
     title: source.title,
     start: sentence.start,
     end: sentence.end,
-    line: lineAt(source.text, sentence.start),
+    line,
+    ...(page === undefined ? {} : { page }),
+    ...(section === undefined ? {} : { section }),
     quote: source.text.slice(sentence.start, sentence.end),
     score: Math.round(sentence.score * 1000) / 1000,
   };

@@ -1,10 +1,10 @@
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
-import { lineAt } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
+import { locate } from '../locate.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
 import { errorResponse, publicMessage } from './http-errors.js';
@@ -130,6 +130,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         characters: source.text.length,
         encoding: source.encoding,
         format: source.format,
+        ...(source.pages ? { pages: source.pages.length } : {}),
       })),
     });
   });
@@ -150,13 +151,13 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     const parsed = schemas.span.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest(describeZodError(parsed.error));
     const { start, end } = parsed.data;
-    let span: { start: number; end: number; text: string; line: number } | undefined;
+    let span: ({ start: number; end: number; text: string } & ReturnType<typeof locate>) | undefined;
     if (start !== undefined || end !== undefined) {
       if (start === undefined || end === undefined)
         throw invalidRequest('give both start and end, or neither');
       if (end < start || end > source.text.length)
         throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
-      span = { start, end, text: source.text.slice(start, end), line: lineAt(source.text, start) };
+      span = { start, end, text: source.text.slice(start, end), ...locate(source, start) };
     }
     return c.json({
       id: source.id,
@@ -165,6 +166,8 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       format: source.format,
       encoding: source.encoding,
       text: source.text,
+      ...(source.pages ? { pages: source.pages } : {}),
+      ...(source.sections ? { sections: source.sections } : {}),
       ...(span ? { span } : {}),
     });
   });
@@ -202,6 +205,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         removed: report.removed,
         unchanged: report.unchanged.length,
         warnings: report.warnings,
+        skipped: report.skipped,
         sources: report.sources,
         chunks: report.chunks,
         durationMs: Math.round(report.durationMs),
