@@ -1,12 +1,14 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import type { Answer, AnswerStreamPart, Generator } from './answer/index.js';
 import { type AskContext, type AskRequest, ask, askStream, ExtractiveGenerator } from './answer/index.js';
 import type { EmbedderProvider } from './embed/index.js';
 import { FootnoteError } from './errors.js';
-import { analyze, currentGeneration, type LoadedIndex, loadIndex } from './index/index.js';
+import { currentGeneration, type LoadedIndex, loadIndex } from './index/index.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
-import type { Answer, AnswerStreamPart, Embedder, Generator, SourceDocument } from './types.js';
+import { analyze } from './text/index.js';
+import type { Embedder, SourceDocument } from './types.js';
 
 export interface EngineOptions {
   /** @default '.footnote' */

@@ -1,5 +1,5 @@
 export { type AskContext, type AskRequest, ask, askStream, REFUSAL } from './ask.js';
-export { citationFor, isCitationExact, lineAt } from './citations.js';
+export { citationFor, isCitationExact } from './citations.js';
 export {
   defaultExtractiveOptions,
   ExtractiveGenerator,
@@ -13,3 +13,14 @@ export {
   type EvidenceOptions,
   scoreEvidence,
 } from './score-evidence.js';
+export type {
+  Answer,
+  AnswerStreamPart,
+  AnswerTimings,
+  Citation,
+  GenerateInput,
+  Generator,
+  GeneratorPart,
+  GeneratorVerdict,
+  ScoredSentence,
+} from './types.js';

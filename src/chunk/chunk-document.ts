@@ -1,4 +1,4 @@
-import { SourceLocator } from '../locate.js';
+import { SourceLocator } from '../text/index.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { type SentenceSpan, segmentSentences, trimSpan } from './segment-sentences.js';
 

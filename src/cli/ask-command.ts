@@ -1,10 +1,10 @@
 import { Command } from 'commander';
+import type { Answer } from '../answer/index.js';
 import { invalidRequest } from '../errors.js';
 import { indexExists } from '../index/index.js';
-import { describeLocation } from '../locate.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { defaultRequestLimits, describeZodError, requestSchemas } from '../server/index.js';
-import type { Answer } from '../types.js';
+import { describeLocation } from '../text/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest } from './runtime.js';

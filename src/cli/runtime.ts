@@ -1,10 +1,10 @@
 import path from 'node:path';
+import type { Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
 import { DEFAULT_GROUNDING_THRESHOLD, Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
-import type { Generator } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
 import { ingestProgress } from './progress.js';
 

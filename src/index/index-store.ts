@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FootnoteError } from '../errors.js';
-import { SourceLocator } from '../locate.js';
+import { SourceLocator } from '../text/index.js';
 import type { Chunk, SourceDocument, SourceLocation } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { convert as Convert } from 'html-to-text';
 import { Parser } from 'htmlparser2';
+import { LineIndex } from '../text/index.js';
 import type { SourceDocument } from '../types.js';
 import { findBoilerplate } from './boilerplate.js';
 import { findTitle } from './find-title.js';
@@ -130,19 +131,7 @@ export function originalLines(html: string, text: string): Array<[number, number
   parser.write(html);
   parser.end();
 
-  const lineStarts = [0];
-  for (let index = html.indexOf('\n'); index !== -1; index = html.indexOf('\n', index + 1))
-    lineStarts.push(index + 1);
-  const lineOf = (offset: number): number => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (lineStarts[middle]! <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return low + 1;
-  };
+  const lines = new LineIndex(html);
 
   const anchors: Array<[number, number]> = [[0, 1]];
   let cursor = 0;
@@ -151,7 +140,7 @@ export function originalLines(html: string, text: string): Array<[number, number
     const limit = Math.min(words.length, cursor + ALIGN_WINDOW);
     for (let index = cursor; index < limit; index++) {
       if (words[index]!.word !== word) continue;
-      const line = lineOf(words[index]!.at);
+      const line = lines.lineOf(words[index]!.at);
       const last = anchors[anchors.length - 1]!;
       if (anchors.length === 1 && last[1] === 1) anchors[0] = [0, line];
       else if (line !== last[1]) anchors.push([match.index, line]);

@@ -7,11 +7,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/answer/index.js';
 import { chooseEmbedder } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
 import { type IngestReport, ingestCorpus } from '../../src/ingest/index.js';
-import { describeLocation } from '../../src/locate.js';
-import type { Answer, SourceDocument } from '../../src/types.js';
+import { describeLocation } from '../../src/text/index.js';
+import type { SourceDocument } from '../../src/types.js';
 import {
   DEPOSIT_SENTENCE,
   GARDEN_HTML,

@@ -3,7 +3,8 @@
  * Word file, the line of the original HTML file, else the line of the text. Shared by chunking,
  * citations, the API and the CLI.
  */
-import type { CitableSource, SourceLocation } from './types.js';
+import type { CitableSource, SourceLocation } from '../types.js';
+import { LineIndex } from './line-index.js';
 
 /** Index of the last element of a sorted array whose key is `<= offset`, or -1. */
 function lastAtOrBefore<T>(sorted: readonly T[], offset: number, key: (entry: T) => number): number {
@@ -25,12 +26,10 @@ function lastAtOrBefore<T>(sorted: readonly T[], offset: number, key: (entry: T)
  * and every lookup is a binary search.
  */
 export class SourceLocator {
-  private readonly lineStarts: number[] = [0];
+  private readonly lines: LineIndex | undefined;
 
   constructor(private readonly source: Pick<CitableSource, 'text' | 'pages' | 'sections' | 'originalLines'>) {
-    if (!source.originalLines)
-      for (let index = source.text.indexOf('\n'); index !== -1; index = source.text.indexOf('\n', index + 1))
-        this.lineStarts.push(index + 1);
+    if (!source.originalLines) this.lines = new LineIndex(source.text);
   }
 
   /** The location of the character at `offset`. */
@@ -38,7 +37,7 @@ export class SourceLocator {
     const { pages, sections, originalLines } = this.source;
     const line = originalLines
       ? (originalLines[lastAtOrBefore(originalLines, offset, (entry) => entry[0])]?.[1] ?? 1)
-      : lastAtOrBefore(this.lineStarts, offset, (start) => start) + 1;
+      : (this.lines?.lineOf(offset) ?? 1);
     const location: SourceLocation = { line };
     if (pages && pages.length > 0)
       location.page = Math.max(1, lastAtOrBefore(pages, offset, (start) => start) + 1);
