@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
@@ -11,7 +10,7 @@ import {
   type EvalReport,
   type EvalRun,
   loadQuestionSet,
-  loadSquad,
+  prepareSquadCorpus,
   runEval,
 } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
@@ -135,36 +134,6 @@ async function evaluate(
   }
 }
 
-/**
- * Reads a SQuAD file and writes each paragraph as a file under
- * `<stateDirectory>/squad-corpus-<hash of the file>/` unless it is already there, so a second run
- * ingests nothing new. Files are written under a temporary name and renamed, so an interrupted
- * run never leaves a truncated paragraph behind.
- */
-export async function prepareSquadCorpus(
-  squadFile: string,
-  stateDirectory: string,
-): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
-  const { documents, questions } = await loadSquad(squadFile);
-  const directory = path.join(stateDirectory, `squad-corpus-${await fileHash(squadFile)}`);
-  await writeCorpusFiles(directory, documents);
-  return { corpusDirectory: directory, questions };
-}
-
-/** Writes `{ source, text }` documents as files under `directory`, skipping those already there. */
-export async function writeCorpusFiles(
-  directory: string,
-  documents: Array<{ source: string; text: string }>,
-): Promise<void> {
-  for (const document of documents) {
-    const file = path.join(directory, document.source);
-    if (existsSync(file)) continue;
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(`${file}.tmp`, document.text);
-    await rename(`${file}.tmp`, file);
-  }
-}
-
 /** A question whose gold source is not in the index would silently score 0. */
 function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDirectory: string): void {
   const missing = questions.flatMap((question) =>
@@ -177,13 +146,6 @@ function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDir
       `question "${first.id}" names source ${first.source}, which is not in the corpus ${corpusDirectory} (${missing.length} such source reference${missing.length === 1 ? '' : 's'}); pass the corpus the questions were written for with --corpus`,
     );
   }
-}
-
-async function fileHash(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex')
-    .slice(0, 12);
 }
 
 function hash(parts: string[]): string {

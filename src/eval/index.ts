@@ -1,3 +1,4 @@
+export { type AgNewsRow, agNewsDocument, loadAgNews, parseAgNews } from './ag-news.js';
 export {
   answerContains,
   type EvalReport,
@@ -11,4 +12,5 @@ export {
 } from './metrics.js';
 export { type EvalQuestion, type EvalTurn, evalQuestionSchema, loadQuestionSet } from './question-set.js';
 export { type EvalRun, type RunEvalOptions, runEval } from './run-eval.js';
-export { loadSquad, type SquadDocument, type SquadSet } from './squad.js';
+export { loadSquad, prepareSquadCorpus, type SquadDocument, type SquadSet } from './squad.js';
+export { writeCorpusFiles } from './write-corpus-files.js';

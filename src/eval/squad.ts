@@ -2,10 +2,13 @@
  * Turns an official SQuAD v1.1 JSON file into a corpus plus an evaluation question set, so
  * retrieval and answers can be measured on public data.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { FootnoteError } from '../errors.js';
 import type { EvalQuestion } from './question-set.js';
+import { writeCorpusFiles } from './write-corpus-files.js';
 
 /** One SQuAD paragraph as a corpus document. */
 export interface SquadDocument {
@@ -97,6 +100,29 @@ export async function loadSquad(path: string): Promise<SquadSet> {
     }
   }
   return { documents, questions };
+}
+
+/**
+ * Reads a SQuAD file and writes each paragraph as a file under
+ * `<stateDirectory>/squad-corpus-<hash of the file>/` unless it is already there, so a second run
+ * ingests nothing new. Files are written under a temporary name and renamed, so an interrupted
+ * run never leaves a truncated paragraph behind.
+ */
+export async function prepareSquadCorpus(
+  squadFile: string,
+  stateDirectory: string,
+): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
+  const { documents, questions } = await loadSquad(squadFile);
+  const directory = path.join(stateDirectory, `squad-corpus-${await fileHash(squadFile)}`);
+  await writeCorpusFiles(directory, documents);
+  return { corpusDirectory: directory, questions };
+}
+
+async function fileHash(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function formatPath(path: PropertyKey[]): string {
