@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import {
@@ -9,9 +9,11 @@ import {
   type EvalQuestion,
   type EvalReport,
   type EvalRun,
+  filterSplit,
   loadQuestionSet,
   prepareSquadCorpus,
   runEval,
+  type Split,
 } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { EnvironmentConfig } from './config.js';
@@ -21,6 +23,8 @@ import { createRuntime, openEngine, type Runtime, runIngest } from './runtime.js
 
 interface EvalFlags {
   squad?: string;
+  holdout?: boolean;
+  split: Split | 'all';
   corpus?: string;
   k?: number;
   retriever: RetrieverMode;
@@ -38,6 +42,18 @@ export function evalCommand(config: () => EnvironmentConfig): Command {
     )
     .argument('[questions]', 'question set, one JSON object per line (e.g. evals/corpus-questions.jsonl)')
     .option('--squad <file>', 'evaluate on a SQuAD v1.1 file instead: each paragraph becomes one document')
+    .option(
+      '--holdout',
+      'with --squad: index only the even-numbered (0-based) paragraphs of each article; a question about a left-out paragraph becomes unanswerable, or is dropped when one of its gold answers (SQuAD-normalised) occurs in a kept paragraph of its article',
+    )
+    .addOption(
+      new Option(
+        '--split <half>',
+        'score one half of the set: tune or report (first byte of SHA-256 of the question id, or of the article title for SQuAD, < 128 = tune), or all',
+      )
+        .choices(['tune', 'report', 'all'])
+        .default('all'),
+    )
     .option('--corpus <dir>', 'corpus the questions are about (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--json <file>', 'also write the report as JSON')
     .option(
@@ -68,6 +84,12 @@ async function evaluate(
       'pass either a question set (`footnote eval evals/corpus-questions.jsonl`) or a SQuAD file (`footnote eval --squad dev-v1.1.json`), not both or neither',
     );
   }
+  if (flags.holdout && flags.squad === undefined) {
+    throw new FootnoteError(
+      'invalid_request',
+      '--holdout leaves out paragraphs of a SQuAD file; use it with --squad <file>',
+    );
+  }
   if (flags.squad !== undefined && flags.corpus !== undefined) {
     throw new FootnoteError(
       'invalid_request',
@@ -79,9 +101,19 @@ async function evaluate(
   let corpus = flags.corpus;
   const stateDirectory = path.resolve(environment.indexDirectory);
   if (flags.squad !== undefined) {
-    ({ questions, corpusDirectory: corpus } = await prepareSquadCorpus(flags.squad, stateDirectory));
+    ({ questions, corpusDirectory: corpus } = await prepareSquadCorpus(flags.squad, stateDirectory, {
+      holdout: flags.holdout ?? false,
+    }));
   } else {
     questions = await loadQuestionSet(questionsPath!);
+  }
+  const setSize = questions.length;
+  questions = filterSplit(questions, flags.split);
+  if (questions.length === 0) {
+    throw new FootnoteError(
+      'invalid_request',
+      `the ${flags.split} half of this set holds no questions (of ${setSize}); pass --split all`,
+    );
   }
 
   const runtime = createRuntime(environment, {
@@ -114,6 +146,9 @@ async function evaluate(
       config: {
         questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
         groundingThreshold: environment.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+        split: flags.split,
+        setSize,
+        ...(flags.holdout ? { holdout: true } : {}),
       },
     });
   } finally {
@@ -175,8 +210,11 @@ const COUNTS = new Set<string>(['n', 'n_answerable', 'n_unanswerable']);
 /** The report as a two-column table, one row per metric (`–` when a rate has no questions). */
 export function formatReport(report: EvalReport): string {
   const config = report.config;
+  const split =
+    config.split === undefined || config.split === 'all' ? 'all' : `the ${String(config.split)} half`;
   const lines = [
-    `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}`,
+    `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}${config.holdout ? ' (holdout)' : ''}`,
+    `split: ${split}, ${report.n} of ${String(config.setSize ?? report.n)} questions (${report.n_answerable} answerable, ${report.n_unanswerable} unanswerable)`,
     '',
     `${'metric'.padEnd(20)} value`,
   ];

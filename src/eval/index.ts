@@ -1,6 +1,7 @@
 export { type AgNewsRow, agNewsDocument, loadAgNews, parseAgNews } from './ag-news.js';
 export {
   answerContains,
+  answerMatcher,
   type EvalReport,
   hitAtK,
   ndcgAtK,
@@ -12,5 +13,6 @@ export {
 } from './metrics.js';
 export { type EvalQuestion, type EvalTurn, evalQuestionSchema, loadQuestionSet } from './question-set.js';
 export { type EvalRun, type RunEvalOptions, runEval } from './run-eval.js';
-export { loadSquad, prepareSquadCorpus, type SquadDocument, type SquadSet } from './squad.js';
+export { filterSplit, type Split, splitOf, splitOfQuestion } from './split.js';
+export { loadSquad, prepareSquadCorpus, type SquadDocument, type SquadSet, squadHoldout } from './squad.js';
 export { writeCorpusFiles } from './write-corpus-files.js';

@@ -16,7 +16,7 @@ import {
 } from '../index/index.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { decodeText, extractText } from './extract-text.js';
-import { type CorpusFile, readCorpus } from './read-corpus.js';
+import { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
 
 export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
@@ -30,8 +30,12 @@ export interface IngestOptions {
   rebuild: boolean;
   /** @default 20 MB */
   maxFileBytes: number;
+  /** How long reading one file may take before it is skipped with a warning. @default 10_000 */
+  readTimeoutMs: number;
   onWarning: (message: string) => void;
   onProgress: (phase: IngestPhase, done: number, total: number) => void;
+  /** Called (and awaited) with the files listed, before any is opened. @default does nothing */
+  onListed: ReadCorpusOptions['onListed'];
   signal?: AbortSignal;
 }
 
@@ -72,8 +76,10 @@ export async function ingestCorpus(
     chunking: {},
     rebuild: false,
     maxFileBytes: 20 * 1024 * 1024,
+    readTimeoutMs: 10_000,
     onWarning: () => {},
     onProgress: () => {},
+    onListed: () => {},
     ...options,
   };
   return withIngestLock(settings.indexDirectory, () => ingestLocked(settings));
@@ -91,7 +97,12 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
 
   const files = await readCorpus(settings.corpusDirectory, {
     maxFileBytes: settings.maxFileBytes,
+    readTimeoutMs: settings.readTimeoutMs,
     onWarning: warn,
+    onListed: async (listed) => {
+      settings.onProgress('read', 0, listed.length);
+      await settings.onListed(listed);
+    },
   });
   settings.signal?.throwIfAborted();
   const previousFiles = previous?.manifest.files ?? {};
