@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FootnoteError } from '../errors.js';
-import type { Chunk, SourceDocument } from '../types.js';
+import { SourceLocator } from '../text/index.js';
+import type { Chunk, SourceDocument, SourceLocation } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 import { type IndexManifest, indexManifestSchema } from './index-manifest.js';
@@ -353,9 +354,20 @@ function packChunks(chunks: Chunk[], sources: SourceDocument[]): PackedChunk[] {
 }
 
 function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
+  // Pages and sections come back from the source too; plain text sources need no locator.
+  const locators = new Map<SourceDocument, SourceLocator>();
   return rows.map(([sourceIndex, start, end, lineStart, lineEnd, flat], id) => {
     const source = sources[sourceIndex];
     if (!source || end > source.text.length) throw new Error(`chunk ${id} points outside its source`);
+    let location: SourceLocation | undefined;
+    if (source.pages || source.sections) {
+      let locator = locators.get(source);
+      if (!locator) {
+        locator = new SourceLocator(source);
+        locators.set(source, locator);
+      }
+      location = locator.locate(start);
+    }
     const sentences: Array<[number, number]> = [];
     for (let index = 0; index + 1 < flat.length; index += 2) sentences.push([flat[index]!, flat[index + 1]!]);
     return {
@@ -367,6 +379,8 @@ function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
       end,
       lineStart,
       lineEnd,
+      ...(location?.page === undefined ? {} : { page: location.page }),
+      ...(location?.section === undefined ? {} : { section: location.section }),
       text: source.text.slice(start, end),
       sentences,
     };
