@@ -31,11 +31,15 @@ import {
   type ScorerModel,
 } from '../src/answer/index.js';
 import { readEnvironment } from '../src/cli/config.js';
-import { prepareSquadCorpus, writeCorpusFiles } from '../src/cli/eval-command.js';
 import { createRuntime, openEngine, runIngest } from '../src/cli/runtime.js';
 import type { Engine } from '../src/engine.js';
-import { answerContains, type EvalQuestion, loadQuestionSet, loadSquad } from '../src/eval/index.js';
-import { splitOf } from './answer-scorer-split.js';
+import {
+  answerContains,
+  type EvalQuestion,
+  filterSplit,
+  loadQuestionSet,
+  prepareSquadCorpus,
+} from '../src/eval/index.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -112,83 +116,25 @@ function toData(question: EvalQuestion, prepared: AnswerCandidates): QuestionDat
   };
 }
 
-/** SQuAD held out: every other paragraph of each article indexed (see `footnote eval --holdout`). */
-async function squadHoldout(file: string): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
-  const { documents, questions } = await loadSquad(file);
-  const byArticle = new Map<string, typeof documents>();
-  for (const document of documents) {
-    const article = document.source.replace(/-\d+\.txt$/, '');
-    byArticle.set(article, [...(byArticle.get(article) ?? []), document]);
-  }
-  const kept = new Set<string>();
-  for (const paragraphs of byArticle.values())
-    paragraphs.forEach((document, index) => {
-      if (index % 2 === 0) kept.add(document.source);
-    });
-  const keptText = new Map<string, string>();
-  for (const document of documents) {
-    if (!kept.has(document.source)) continue;
-    const article = document.source.replace(/-\d+\.txt$/, '');
-    keptText.set(article, `${keptText.get(article) ?? ''}\n${document.text}`);
-  }
-  const held: EvalQuestion[] = [];
-  for (const question of questions) {
-    const source = question.sources[0]!;
-    if (kept.has(source)) {
-      held.push(question);
-      continue;
-    }
-    const article = source.replace(/-\d+\.txt$/, '');
-    if (question.answers.some((answer) => answerContains(keptText.get(article) ?? '', [answer]))) continue;
-    held.push({ ...question, answers: [], sources: [] });
-  }
-  const directory = path.join(stateDirectory, 'train-squad-holdout-corpus');
-  await writeCorpusFiles(
-    directory,
-    documents.filter((document) => kept.has(document.source)),
-  );
-  return { corpusDirectory: directory, questions: held };
-}
-
-function titleOf(documents: Array<{ source: string; title: string }>): (question: EvalQuestion) => string {
-  const titles = new Map(documents.map((document) => [document.source, document.title]));
-  return (question) => titles.get(question.sources[0] ?? '') ?? '';
-}
-
 async function collectAll(squadFile: string): Promise<SetData[]> {
-  const squad = await loadSquad(squadFile);
-  const title = titleOf(squad.documents);
-  const squadTitleById = new Map(squad.questions.map((question) => [question.id, title(question)]));
-  const inTuning = (key: string) => splitOf(key) === 'tune';
-
   const sets: SetData[] = [];
-  const plain = await prepareSquadCorpus(squadFile, stateDirectory);
-  sets.push(
-    await collect(
-      'squad',
-      await engineFor('squad', plain.corpusDirectory),
-      plain.questions.filter((question) => inTuning(squadTitleById.get(question.id)!)),
-      1,
-    ),
-  );
-  const holdout = await squadHoldout(squadFile);
-  sets.push(
-    await collect(
-      'squad-holdout',
-      await engineFor('squad-holdout', holdout.corpusDirectory),
-      holdout.questions.filter((question) => inTuning(squadTitleById.get(question.id)!)),
-      1,
-    ),
-  );
-  const bbc = (await loadQuestionSet('evals/bbc-questions.jsonl')).filter((question) =>
-    inTuning(question.id),
-  );
+  for (const holdout of [false, true]) {
+    const name = holdout ? 'squad-holdout' : 'squad';
+    const squad = await prepareSquadCorpus(squadFile, stateDirectory, { holdout });
+    sets.push(
+      await collect(
+        name,
+        await engineFor(name, squad.corpusDirectory),
+        filterSplit(squad.questions, 'tune'),
+        1,
+      ),
+    );
+  }
+  const bbc = filterSplit(await loadQuestionSet('evals/bbc-questions.jsonl'), 'tune');
   sets.push(
     await collect('bbc', await engineFor('bbc', path.join(flags.datasets, 'bbc', 'articles')), bbc, 8),
   );
-  const corpus = (await loadQuestionSet('evals/corpus-questions.jsonl')).filter((question) =>
-    inTuning(question.id),
-  );
+  const corpus = filterSplit(await loadQuestionSet('evals/corpus-questions.jsonl'), 'tune');
   sets.push(await collect('corpus', await engineFor('corpus', 'corpus'), corpus, 8));
   return sets;
 }

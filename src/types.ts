@@ -9,17 +9,46 @@ export interface SourceDocument {
   id: string;
   /** Path relative to the corpus root, with forward slashes. */
   source: string;
-  /** Headline: the first prose line, a Markdown heading or the HTML `<title>`. */
+  /**
+   * What a reader calls it: the document's own title (PDF or Word metadata, HTML `<title>`, a
+   * Markdown or Word heading), else its headline (see `findTitle`).
+   */
   title: string;
   /** Decoded text. Every offset in the index refers to this string. */
   text: string;
   /** SHA-256 of the raw bytes, used for incremental ingest. */
   hash: string;
-  format: 'text' | 'markdown' | 'html';
-  encoding: 'utf-8' | 'latin1';
+  format: 'text' | 'markdown' | 'html' | 'pdf' | 'docx';
+  /** How the bytes were decoded; `binary` for PDF and Word files, whose text is extracted. */
+  encoding: 'utf-8' | 'latin1' | 'binary';
   /** Character ranges `[start, end)` judged boilerplate (kept in `text`, never indexed). */
   boilerplate: Array<[number, number]>;
+  /** PDF: where each page starts in `text` (page `n` starts at `pages[n - 1]`). */
+  pages?: number[];
+  /** Word: `[offset, heading path]` where each section starts in `text`, sorted by offset. */
+  sections?: Array<[number, string[]]>;
+  /**
+   * HTML: `[offset, line]` pairs, sorted by offset, giving the line of the original file that
+   * the text from `offset` on came from. Absent: lines are lines of `text`.
+   */
+  originalLines?: Array<[number, number]>;
 }
+
+/** Where a character of a source is, in terms a reader can find in the original file. */
+export interface SourceLocation {
+  /** 1-based line: of the original file for HTML, of the text otherwise. */
+  line: number;
+  /** PDF: 1-based page. */
+  page?: number;
+  /** Word: heading path, outermost first (`['Leave', 'Paid holiday']`). */
+  section?: string[];
+}
+
+/** What a citation is cut from: a source's text and what locates an offset in it. */
+export type CitableSource = Pick<
+  SourceDocument,
+  'source' | 'title' | 'text' | 'pages' | 'sections' | 'originalLines'
+>;
 
 /** A passage of a source that is embedded and indexed as one unit. */
 export interface Chunk {
@@ -34,6 +63,10 @@ export interface Chunk {
   /** 1-based line numbers of the first and last character. */
   lineStart: number;
   lineEnd: number;
+  /** PDF: 1-based page of the first character. */
+  page?: number;
+  /** Word: heading path of the first character. */
+  section?: string[];
   text: string;
   /** Sentence spans `[start, end)` inside the chunk, as offsets into the document text. */
   sentences: Array<[number, number]>;
@@ -49,6 +82,8 @@ export interface Passage {
   end: number;
   lineStart: number;
   lineEnd: number;
+  page?: number;
+  section?: string[];
   text: string;
   sentences: Array<[number, number]>;
   /** Fused score used for ranking (higher is better). */
@@ -58,79 +93,12 @@ export interface Passage {
   lexicalScore?: number;
 }
 
-/** One footnote: a verbatim quote with its exact place in the source file. */
-export interface Citation {
-  n: number;
-  sourceId: string;
-  source: string;
-  title: string;
-  /** Character offsets into the source's decoded text: `text.slice(start, end) === quote`. */
-  start: number;
-  end: number;
-  /** 1-based line of `start`. */
-  line: number;
-  quote: string;
-  score: number;
-  /**
-   * The typed span of the quote that answers the question (a name for "who", a date for
-   * "when"…), as document offsets inside `[start, end)`; absent when the question asks for no
-   * such kind of thing or the sentence holds none.
-   */
-  answerSpan?: { start: number; end: number };
-}
-
 export type ChatRole = 'system' | 'user' | 'assistant';
 
 export interface ChatTurn {
   role: ChatRole;
   content: string;
 }
-
-export interface AnswerTimings {
-  retrieveMs: number;
-  answerMs: number;
-}
-
-/** The complete answer to one question, as `/api/ask` returns it. */
-export interface Answer {
-  answer: string;
-  /**
-   * `true`: the corpus answers the question and the answer is cited; `'partial'`: the closest
-   * passage may answer it (confidence between the refusal and the partial thresholds; the
-   * answer text starts "The closest passage may answer this:"); `false`: refused.
-   */
-  grounded: boolean | 'partial';
-  /**
-   * The abstainer's probability, in [0, 1], that the corpus answers the question: the answer's
-   * confidence. Set on refusals too, so evaluation can sort every question by it.
-   */
-  confidence: number;
-  citations: Citation[];
-  passages: Passage[];
-  /**
-   * Corpus-relative names of the sources of every re-ranked candidate passage, best first (the
-   * passages' own sources lead): the source ranking that evaluation scores, deeper than `k`.
-   */
-  rankedSources: string[];
-  timings: AnswerTimings;
-  /** Which generator wrote the answer (`extractive`, `llm:<model>`). */
-  generator: string;
-  /** Sentences of an LLM answer whose support in the cited passage is too weak. */
-  unsupported?: string[];
-  /** Something the user should know, e.g. that the LLM was down and the extractive answer was used. */
-  notice?: string;
-}
-
-/**
- * The typed stream every answer is made of. The HTTP layer turns it into SSE frames; the
- * non-streaming `answer()` consumes the same stream.
- */
-export type AnswerStreamPart =
-  | { type: 'retrieval-end'; passages: Passage[]; query: string }
-  | { type: 'text-delta'; text: string }
-  | { type: 'citation'; citation: Citation }
-  | { type: 'finish'; answer: Answer }
-  | { type: 'error'; error: { code: string; message: string } };
 
 export interface EmbedOptions {
   signal?: AbortSignal;
@@ -176,48 +144,4 @@ export interface LexicalIndex {
   /** Number of indexed chunks containing an analysed term. */
   documentFrequency(term: string): number;
   save(directory: string): Promise<void>;
-}
-
-/** A sentence of a retrieved passage, scored as a possible answer. */
-export interface ScoredSentence {
-  passageIndex: number;
-  sourceId: string;
-  start: number;
-  end: number;
-  text: string;
-  /** Combined evidence score in [0, 1]. */
-  score: number;
-  /** Share of the question's (IDF-weighted) terms the sentence contains. */
-  coverage: number;
-  /** Cosine similarity of sentence and query embeddings. */
-  similarity: number;
-  /** The sentence holds the kind of thing asked for (a name for "who", a date for "when"…). */
-  typeMatch: boolean;
-  /** Document offsets of the typed span that answers the question, when the ranker found one. */
-  answerSpan?: { start: number; end: number };
-}
-
-export interface GenerateInput {
-  question: string;
-  /** Standalone question after taking the conversation into account. */
-  query: string;
-  passages: Passage[];
-  /** Sentences of the passages, best evidence first. */
-  evidence: ScoredSentence[];
-  history: ChatTurn[];
-  /** Looks a source up by id; quotes are cut from its text. */
-  sourceOf: (sourceId: string) => Pick<SourceDocument, 'source' | 'title' | 'text'>;
-  signal?: AbortSignal;
-}
-
-/** Writes the answer from retrieved passages, as a stream of parts. */
-export interface Generator {
-  readonly id: string;
-  generate(input: GenerateInput): AsyncIterable<AnswerStreamPart>;
-  /**
-   * Rewrites a follow-up ("What did he say next?") into a standalone question, which retrieval
-   * then searches for. Called only when there is history; when absent or failing, retrieval folds
-   * the earlier user turns into the query instead.
-   */
-  condense?: (question: string, history: ChatTurn[], signal?: AbortSignal) => Promise<string>;
 }

@@ -1,7 +1,7 @@
-import { analyze, STOP_WORDS } from '../index/index.js';
-import type { ScoredSentence } from '../types.js';
+import { analyze, STOP_WORDS } from '../text/index.js';
 import { isFactoid, type QuestionAnalysis } from './question-analysis.js';
 import { answerSpans, type TypedSpan, typedSpans } from './sentence-analysis.js';
+import type { ScoredSentence } from './types.js';
 
 /** Names of the ranker's features, in the order of {@link CandidateFeatures.values}. */
 export const RANKER_FEATURES = [

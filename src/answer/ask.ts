@@ -1,17 +1,7 @@
 import { FootnoteError } from '../errors.js';
-import { analyze } from '../index/index.js';
 import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
-import type {
-  Answer,
-  AnswerStreamPart,
-  ChatTurn,
-  Citation,
-  Embedder,
-  Generator,
-  Passage,
-  ScoredSentence,
-  SourceDocument,
-} from '../types.js';
+import { analyze } from '../text/index.js';
+import type { ChatTurn, Embedder, Passage, SourceDocument } from '../types.js';
 import {
   type CandidateFeatures,
   candidateFeatures,
@@ -25,6 +15,14 @@ import { type AnswerScorer, defaultAnswerScorer, type LogisticScorer } from './a
 import { isCitationExact } from './citations.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question-analysis.js';
 import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
+import type {
+  Answer,
+  AnswerStreamPart,
+  Citation,
+  Generator,
+  GeneratorVerdict,
+  ScoredSentence,
+} from './types.js';
 
 /**
  * Candidate sentences (the strongest by evidence score) that the ranker scores; the typed-span
@@ -279,9 +277,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
 
   let text = '';
   const citations: Citation[] = [];
-  let unsupported: string[] | undefined;
-  let notice: string | undefined;
-  let generatorId = context.generator.id;
+  let verdict: GeneratorVerdict = { generator: context.generator.id };
   if (partial) {
     yield { type: 'text-delta', text: `${PARTIAL_PREFIX} ` };
   }
@@ -294,30 +290,26 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     sourceOf,
     ...(request.signal ? { signal: request.signal } : {}),
   })) {
+    if (part.type === 'verdict') {
+      verdict = part.verdict;
+      continue;
+    }
     if (part.type === 'text-delta') text += part.text;
-    else if (part.type === 'citation') {
+    else {
       if (!isCitationExact(part.citation, sourceOf(part.citation.sourceId).text)) {
         throw new FootnoteError('internal', `citation [${part.citation.n}] does not match its source text`);
       }
       citations.push(part.citation);
-    } else if (part.type === 'finish') {
-      // A generator may finish with its own verdict (the LLM one reports unsupported sentences).
-      text = part.answer.answer;
-      citations.splice(0, citations.length, ...part.answer.citations);
-      unsupported = part.answer.unsupported;
-      notice = part.answer.notice;
-      generatorId = part.answer.generator;
-      continue;
     }
     yield part;
   }
   yield finish({
-    answer: partial ? `${PARTIAL_PREFIX} ${text}` : text,
+    answer: partial ? `${PARTIAL_PREFIX} ${text.trimEnd()}` : text.trimEnd(),
     grounded: partial ? 'partial' : true,
     citations,
-    generator: generatorId,
-    ...(unsupported ? { unsupported } : {}),
-    ...(notice ? { notice } : {}),
+    generator: verdict.generator,
+    ...(verdict.unsupported ? { unsupported: verdict.unsupported } : {}),
+    ...(verdict.notice ? { notice: verdict.notice } : {}),
   });
 }
 
@@ -325,7 +317,6 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
 export async function ask(request: AskRequest, context: AskContext): Promise<Answer> {
   for await (const part of askStream(request, context)) {
     if (part.type === 'finish') return part.answer;
-    if (part.type === 'error') throw new FootnoteError('internal', part.error.message);
   }
   throw new FootnoteError('internal', 'the answer stream ended without an answer');
 }

@@ -27,7 +27,7 @@ export {
   REFUSAL,
   rankCandidates,
 } from './ask.js';
-export { citationFor, isCitationExact, lineAt } from './citations.js';
+export { citationFor, isCitationExact } from './citations.js';
 export {
   defaultExtractiveOptions,
   ExtractiveGenerator,
@@ -47,3 +47,14 @@ export {
   type EvidenceOptions,
   scoreEvidence,
 } from './score-evidence.js';
+export type {
+  Answer,
+  AnswerStreamPart,
+  AnswerTimings,
+  Citation,
+  GenerateInput,
+  Generator,
+  GeneratorPart,
+  GeneratorVerdict,
+  ScoredSentence,
+} from './types.js';

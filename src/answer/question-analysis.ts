@@ -1,4 +1,4 @@
-import { analyze } from '../index/index.js';
+import { analyze } from '../text/index.js';
 
 /**
  * The kind of thing a question asks for. Typed kinds (all but `reason`, `manner` and `none`) are

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import type model from 'wink-eng-lite-web-model';
 import type winkNLP from 'wink-nlp';
-import { analyze } from '../index/index.js';
+import { analyze } from '../text/index.js';
 import type { ExpectedType } from './question-analysis.js';
 
 /** The kind of a span found in a sentence. */

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
+import type { Answer } from '../answer/index.js';
 import { invalidRequest } from '../errors.js';
 import { indexExists } from '../index/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { defaultRequestLimits, describeZodError, requestSchemas } from '../server/index.js';
-import type { Answer } from '../types.js';
+import { describeLocation } from '../text/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest } from './runtime.js';
@@ -61,15 +62,16 @@ export interface FormatAnswerOptions {
 export const ansiBold = (text: string): string => `\u001b[1m${text}\u001b[22m`;
 
 /**
- * The answer for a terminal: text, then one footnote per citation with file, line and quote,
- * the quote's answering span (`answerSpan`) in bold.
+ * The answer for a terminal: text, then one footnote per citation with the file, where in it
+ * (`p. 3` for a PDF, `§Leave › Paid holiday` for a Word file, else the line) and the quote, the
+ * quote's answering span (`answerSpan`) in bold.
  */
 export function formatAnswer(answer: Answer, options: Partial<FormatAnswerOptions> = {}): string {
   const bold = options.bold ?? ((text: string) => `**${text}**`);
   const lines = [answer.answer, ''];
   for (const citation of answer.citations) {
     lines.push(
-      `[${citation.n}] ${citation.source}, line ${citation.line} (chars ${citation.start}-${citation.end})`,
+      `[${citation.n}] ${citation.source}, ${describeLocation(citation)} (chars ${citation.start}-${citation.end})`,
     );
     const span = citation.answerSpan;
     const quote =
@@ -83,8 +85,12 @@ export function formatAnswer(answer: Answer, options: Partial<FormatAnswerOption
     lines.push('Closest passages (not an answer):');
     for (const passage of answer.passages.slice(0, 3)) {
       const preview = passage.text.replace(/\s+/g, ' ');
+      const where =
+        passage.page !== undefined || passage.section
+          ? describeLocation(passage)
+          : `lines ${passage.lineStart}-${passage.lineEnd}`;
       lines.push(
-        `  - ${passage.source}, lines ${passage.lineStart}-${passage.lineEnd}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`,
+        `  - ${passage.source}, ${where}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`,
       );
     }
   }

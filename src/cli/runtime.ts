@@ -1,10 +1,10 @@
 import path from 'node:path';
+import type { Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
-import { Engine } from '../engine.js';
+import { Engine, type EngineOptions } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
-import type { Generator } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
 import { ingestProgress } from './progress.js';
 
@@ -88,8 +88,7 @@ export function summarize(report: IngestReport): string {
     `${report.changed.length} changed`,
     `${report.removed.length} removed`,
   ];
-  const skipped = report.warnings.filter((warning) => warning.startsWith('skipped')).length;
-  if (skipped > 0) parts.push(`${skipped} skipped`);
+  if (report.skipped > 0) parts.push(`${report.skipped} skipped (see the warnings above)`);
   const what = report.written
     ? `indexed ${report.sources} files as ${report.chunks} chunks (${report.embeddedChunks} embedded) in ${(report.durationMs / 1000).toFixed(1)} s with ${report.embedder}`
     : `index is up to date (${report.sources} files, ${report.chunks} chunks, ${report.embedder})`;
@@ -142,9 +141,11 @@ export async function openEngine(
   runtime: Runtime,
   flags: IndexFlags,
   generator?: (extractive: Generator) => Generator,
+  onReload?: EngineOptions['onReload'],
 ): Promise<Engine> {
   generator ??= await generatorFactory(runtime, flags);
   return Engine.open({
+    ...(onReload ? { onReload } : {}),
     indexDirectory: runtime.indexDirectory,
     embedder: runtime.embedder,
     retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },

@@ -2,10 +2,14 @@
  * Turns an official SQuAD v1.1 JSON file into a corpus plus an evaluation question set, so
  * retrieval and answers can be measured on public data.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { FootnoteError } from '../errors.js';
+import { answerMatcher } from './metrics.js';
 import type { EvalQuestion } from './question-set.js';
+import { writeCorpusFiles } from './write-corpus-files.js';
 
 /** One SQuAD paragraph as a corpus document. */
 export interface SquadDocument {
@@ -15,6 +19,10 @@ export interface SquadDocument {
   title: string;
   /** `title + "\n\n" + context`; every answer appears verbatim in the context part. */
   text: string;
+  /** 0-based index of the article in the file. */
+  article: number;
+  /** 0-based index of the paragraph in its article. */
+  paragraph: number;
 }
 
 export interface SquadSet {
@@ -50,8 +58,9 @@ const EXPECTED_SHAPE =
 
 /**
  * Reads a SQuAD v1.1 file (e.g. `dev-v1.1.json`). Each paragraph becomes one document and each
- * question an {@link EvalQuestion} whose only source is its paragraph and whose answers are the
- * distinct `answers[].text`, in their original order.
+ * question an {@link EvalQuestion} whose only source is its paragraph, whose answers are the
+ * distinct `answers[].text`, in their original order, and whose `group` is the article title as
+ * written in the file (`Super_Bowl_50`), so the tuning/reporting split keeps articles whole.
  *
  * @throws FootnoteError `invalid_request` when the file cannot be read, is not JSON or does not
  *   have the SQuAD v1.1 shape (the message names the first offending fields).
@@ -89,14 +98,91 @@ export async function loadSquad(path: string): Promise<SquadSet> {
     const title = article.title.replaceAll('_', ' ');
     for (const [paragraphIndex, paragraph] of article.paragraphs.entries()) {
       const source = `squad/${articleIndex}-${paragraphIndex}.txt`;
-      documents.push({ source, title, text: `${title}\n\n${paragraph.context}` });
+      documents.push({
+        source,
+        title,
+        text: `${title}\n\n${paragraph.context}`,
+        article: articleIndex,
+        paragraph: paragraphIndex,
+      });
       for (const qa of paragraph.qas) {
         const answers = [...new Set(qa.answers.map((answer) => answer.text))];
-        questions.push({ id: qa.id, question: qa.question, answers, sources: [source] });
+        questions.push({
+          id: qa.id,
+          question: qa.question,
+          answers,
+          sources: [source],
+          group: article.title,
+        });
       }
     }
   }
   return { documents, questions };
+}
+
+/**
+ * The holdout variant of a SQuAD set, built for abstention: only every other paragraph of each
+ * article is kept (0-based paragraph index even), so the index holds each article's topic while
+ * the facts of the left-out paragraphs are gone. Deterministic, no randomness:
+ *
+ * - a question about a kept paragraph stays answerable, unchanged;
+ * - a question about a left-out paragraph becomes unanswerable (`answers` and `sources` emptied),
+ *   unless one of its gold answers occurs, under SQuAD normalisation (as `answerContains` matches), in
+ *   the text of a kept paragraph of the same article (title line included, since it is indexed
+ *   too): then the corpus may well answer it, and the question is dropped.
+ *
+ * Questions keep their id and `group` (the article), so the tuning/reporting split is the same
+ * as on the plain set.
+ *
+ * @example
+ * const holdout = squadHoldout(await loadSquad('../shared/datasets/squad/dev-v1.1-part-a.json'));
+ */
+export function squadHoldout(set: SquadSet): SquadSet {
+  const documents = set.documents.filter((document) => document.paragraph % 2 === 0);
+  const keptTexts = new Map<number, Array<(answers: string[]) => boolean>>();
+  for (const document of documents) {
+    const texts = keptTexts.get(document.article) ?? [];
+    texts.push(answerMatcher(document.text));
+    keptTexts.set(document.article, texts);
+  }
+  const documentOf = new Map(set.documents.map((document) => [document.source, document]));
+  const questions = set.questions.flatMap((question) => {
+    const document = documentOf.get(question.sources[0] ?? '');
+    if (!document || document.paragraph % 2 === 0) return [question];
+    const elsewhere = (keptTexts.get(document.article) ?? []).some((contains) => contains(question.answers));
+    return elsewhere ? [] : [{ ...question, answers: [], sources: [] }];
+  });
+  return { documents, questions };
+}
+
+/**
+ * Reads a SQuAD file and writes each paragraph as a file under
+ * `<stateDirectory>/squad-corpus-<hash of the file>/` (`squad-holdout-corpus-…` with `holdout`,
+ * holding only the kept paragraphs, see `squadHoldout`) unless it is already there, so a second
+ * run ingests nothing new and the two variants never share an index. Files are written under a
+ * temporary name and renamed, so an interrupted run never leaves a truncated paragraph behind.
+ */
+export async function prepareSquadCorpus(
+  squadFile: string,
+  stateDirectory: string,
+  options: {
+    /** Keep every other paragraph and turn questions about the others unanswerable. @default false */
+    holdout?: boolean;
+  } = {},
+): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
+  const loaded = await loadSquad(squadFile);
+  const { documents, questions } = options.holdout ? squadHoldout(loaded) : loaded;
+  const prefix = options.holdout ? 'squad-holdout-corpus' : 'squad-corpus';
+  const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
+  await writeCorpusFiles(directory, documents);
+  return { corpusDirectory: directory, questions };
+}
+
+async function fileHash(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function formatPath(path: PropertyKey[]): string {

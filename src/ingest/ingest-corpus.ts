@@ -15,8 +15,10 @@ import {
   writeIndex,
 } from '../index/index.js';
 import type { Chunk, SourceDocument } from '../types.js';
+import { DocxSkipped, extractDocx } from './extract-docx.js';
+import { extractPdf, PdfSkipped } from './extract-pdf.js';
 import { decodeText, extractText } from './extract-text.js';
-import { type CorpusFile, readCorpus } from './read-corpus.js';
+import { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
 
 export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
@@ -30,8 +32,12 @@ export interface IngestOptions {
   rebuild: boolean;
   /** @default 20 MB */
   maxFileBytes: number;
+  /** How long reading one file may take before it is skipped with a warning. @default 10_000 */
+  readTimeoutMs: number;
   onWarning: (message: string) => void;
   onProgress: (phase: IngestPhase, done: number, total: number) => void;
+  /** Called (and awaited) with the files listed, before any is opened. @default does nothing */
+  onListed: ReadCorpusOptions['onListed'];
   signal?: AbortSignal;
 }
 
@@ -42,6 +48,8 @@ export interface IngestReport {
   unchanged: string[];
   removed: string[];
   warnings: string[];
+  /** Files not indexed (each named in a `skipped <file>: <reason>` warning). */
+  skipped: number;
   sources: number;
   chunks: number;
   /** Chunks embedded by this run (0 when nothing changed). */
@@ -72,8 +80,10 @@ export async function ingestCorpus(
     chunking: {},
     rebuild: false,
     maxFileBytes: 20 * 1024 * 1024,
+    readTimeoutMs: 10_000,
     onWarning: () => {},
     onProgress: () => {},
+    onListed: () => {},
     ...options,
   };
   return withIngestLock(settings.indexDirectory, () => ingestLocked(settings));
@@ -82,16 +92,27 @@ export async function ingestCorpus(
 async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
   const warnings: string[] = [];
+  let skipped = 0;
   const warn = (message: string) => {
     warnings.push(message);
     settings.onWarning(message);
   };
+  const skip = (message: string) => {
+    skipped++;
+    warn(message);
+  };
   const chunking: ChunkingOptions = { ...defaultChunkingOptions, ...settings.chunking };
   const { previous, rebuildReason } = await previousIndex(settings, chunking, warn);
 
+  // Every warning of readCorpus is a file (or folder) it skipped.
   const files = await readCorpus(settings.corpusDirectory, {
     maxFileBytes: settings.maxFileBytes,
-    onWarning: warn,
+    readTimeoutMs: settings.readTimeoutMs,
+    onWarning: skip,
+    onListed: async (listed) => {
+      settings.onProgress('read', 0, listed.length);
+      await settings.onListed(listed);
+    },
   });
   settings.signal?.throwIfAborted();
   const previousFiles = previous?.manifest.files ?? {};
@@ -105,7 +126,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   const reused = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
   const previousChunks = groupBySource(previous?.chunks ?? []);
   const fresh = new Map<string, Omit<Chunk, 'id'>[]>();
-  files.forEach((file, index) => {
+  for (const [index, file] of files.entries()) {
     settings.onProgress('read', index + 1, files.length);
     const before = previousFiles[file.source];
     if (previous && before && before.hash === file.hash) {
@@ -115,15 +136,16 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
         documents.push(document);
         const chunks = previousChunks.get(document.id) ?? [];
         reused.set(document.id, { chunks, vectors: chunks.map((chunk) => previous.vectors[chunk.id]!) });
-        return;
+        continue;
       }
     }
-    const document = readDocument(file, warn);
-    if (!document) return;
+    const document = await readDocument(file, warn, skip);
+    settings.signal?.throwIfAborted();
+    if (!document) continue;
     (before ? report.changed : report.added).push(file.source);
     documents.push(document);
     fresh.set(document.id, chunkDocument(document, chunking));
-  });
+  }
   const present = new Set(files.map((file) => file.source));
   report.removed = Object.keys(previousFiles).filter((source) => !present.has(source));
 
@@ -131,6 +153,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   const base = {
     ...report,
     warnings,
+    skipped,
     sources: documents.length,
     embedder: embedderId,
     ...(rebuildReason ? { rebuildReason } : {}),
@@ -147,7 +170,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   if (documents.length === 0) {
     throw new FootnoteError(
       'corpus_missing',
-      `no readable .txt, .md or .html files in ${settings.corpusDirectory}; add documents and run \`footnote ingest\` again`,
+      `no readable .txt, .md, .html, .pdf or .docx files in ${settings.corpusDirectory}${skipped > 0 ? ` (${skipped} skipped, see the warnings)` : ''}; add documents and run \`footnote ingest\` again`,
     );
   }
 
@@ -278,22 +301,30 @@ export function indexedText(chunk: Pick<Chunk, 'text' | 'title'>): string {
     : `${chunk.title}\n${chunk.text}`;
 }
 
-function readDocument(file: CorpusFile, warn: (message: string) => void): SourceDocument | undefined {
+async function readDocument(
+  file: CorpusFile,
+  warn: (message: string) => void,
+  skip: (message: string) => void,
+): Promise<SourceDocument | undefined> {
+  const base = { id: sourceIdFor(file.source), source: file.source, hash: file.hash, format: file.format };
+  if (file.format === 'pdf' || file.format === 'docx') {
+    try {
+      const extracted = file.format === 'pdf' ? await extractPdf(file.bytes) : await extractDocx(file.bytes);
+      return { ...base, encoding: 'binary', ...extracted };
+    } catch (error) {
+      if (error instanceof PdfSkipped || error instanceof DocxSkipped) {
+        skip(`skipped ${file.source}: ${error.message}`);
+        return undefined;
+      }
+      throw error;
+    }
+  }
   const decoded = decodeText(file.bytes);
   if (decoded.encoding === 'latin1') warn(`${file.source}: not valid UTF-8, decoded as Latin-1`);
   const extracted = extractText(decoded.text, file.format);
   if (extracted.text.trim().length === 0) {
-    warn(`skipped ${file.source}: no text after extraction`);
+    skip(`skipped ${file.source}: no text after extraction`);
     return undefined;
   }
-  return {
-    id: sourceIdFor(file.source),
-    source: file.source,
-    title: extracted.title,
-    text: extracted.text,
-    hash: file.hash,
-    format: file.format,
-    encoding: decoded.encoding,
-    boilerplate: extracted.boilerplate,
-  };
+  return { ...base, encoding: decoded.encoding, ...extracted };
 }

@@ -1,12 +1,13 @@
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
-import { lineAt } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
+import { locate } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
+import { toSseFrame } from './chat-events.js';
 import { errorResponse, publicMessage } from './http-errors.js';
 import {
   bodySizeLimit,
@@ -96,19 +97,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
           signal: controller.signal,
         })) {
           if (controller.signal.aborted) return;
-          if (part.type === 'retrieval-end')
-            await stream.writeSSE({
-              event: 'retrieval',
-              data: JSON.stringify({ query: part.query, passages: part.passages }),
-            });
-          else if (part.type === 'text-delta')
-            await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: part.text }) });
-          else if (part.type === 'citation')
-            await stream.writeSSE({ event: 'citation', data: JSON.stringify(part.citation) });
-          else if (part.type === 'finish')
-            await stream.writeSSE({ event: 'done', data: JSON.stringify(part.answer) });
-          else if (part.type === 'error')
-            await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: part.error }) });
+          await stream.writeSSE(toSseFrame(part));
         }
       } catch (error) {
         if (controller.signal.aborted) return;
@@ -130,6 +119,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         characters: source.text.length,
         encoding: source.encoding,
         format: source.format,
+        ...(source.pages ? { pages: source.pages.length } : {}),
       })),
     });
   });
@@ -150,13 +140,13 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     const parsed = schemas.span.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest(describeZodError(parsed.error));
     const { start, end } = parsed.data;
-    let span: { start: number; end: number; text: string; line: number } | undefined;
+    let span: ({ start: number; end: number; text: string } & ReturnType<typeof locate>) | undefined;
     if (start !== undefined || end !== undefined) {
       if (start === undefined || end === undefined)
         throw invalidRequest('give both start and end, or neither');
       if (end < start || end > source.text.length)
         throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
-      span = { start, end, text: source.text.slice(start, end), line: lineAt(source.text, start) };
+      span = { start, end, text: source.text.slice(start, end), ...locate(source, start) };
     }
     return c.json({
       id: source.id,
@@ -165,6 +155,8 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       format: source.format,
       encoding: source.encoding,
       text: source.text,
+      ...(source.pages ? { pages: source.pages } : {}),
+      ...(source.sections ? { sections: source.sections } : {}),
       ...(span ? { span } : {}),
     });
   });
@@ -174,8 +166,19 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     if (!current)
       return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
     const { manifest } = current.index;
+    const failure = current.reloadFailure;
     return c.json({
-      status: 'ok',
+      // Degraded: a newer generation was refused (damaged…) and the previous one is still served.
+      status: failure ? 'degraded' : 'ok',
+      ...(failure
+        ? {
+            reason: {
+              code: failure.error.code,
+              message: publicMessage(failure.error),
+              since: failure.at.toISOString(),
+            },
+          }
+        : {}),
       corpus: { sources: manifest.counts.sources, chunks: manifest.counts.chunks },
       index: {
         createdAt: manifest.createdAt,
@@ -202,6 +205,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         removed: report.removed,
         unchanged: report.unchanged.length,
         warnings: report.warnings,
+        skipped: report.skipped,
         sources: report.sources,
         chunks: report.chunks,
         durationMs: Math.round(report.durationMs),
