@@ -9,8 +9,8 @@ import { FootnoteError } from '../errors.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { ChatTurn } from '../types.js';
 import { requestSignal } from './access.js';
-import { clientWentAway } from './http-errors.js';
 import type { EngineHolder } from './app.js';
+import { clientWentAway } from './http-errors.js';
 import { bodySizeLimit, defaultRequestLimits, type RequestLimits } from './schemas.js';
 
 /** The one model this server lists and answers as. */
