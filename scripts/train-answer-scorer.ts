@@ -1,7 +1,7 @@
 /**
  * Trains the answer scorer (`weights/answer-scorer.json`): a ranker over each question's
  * candidate sentences and an abstainer over questions, both logistic regressions
- * (ml-logistic-regression), on the TUNING halves only:
+ * (`src/answer/logistic-regression.ts`), on the TUNING halves only:
  *
  * - SQuAD part A, plain (every paragraph indexed) and held out (every other paragraph of each
  *   article indexed; questions about the others are unanswerable), articles in the tuning half;
@@ -15,21 +15,22 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import LogisticRegression from 'ml-logistic-regression';
-import { Matrix } from 'ml-matrix';
 import {
   ABSTAINER_FEATURES,
   type AnswerCandidates,
   type AnswerScorerWeights,
   answerCandidates,
   type CandidateFeatures,
+  holdsAnswerSpan,
   LogisticScorer,
   type QuestionStatistics,
   questionFeatures,
   RANKER_FEATURES,
   rankCandidates,
   type ScorerModel,
+  standardize,
 } from '../src/answer/index.js';
+import { fitLogistic } from '../src/answer/logistic-regression.js';
 import { readEnvironment } from '../src/cli/config.js';
 import { createRuntime, openEngine, runIngest } from '../src/cli/runtime.js';
 import type { Engine } from '../src/engine.js';
@@ -45,7 +46,6 @@ const { values: flags } = parseArgs({
   options: {
     datasets: { type: 'string', default: '../shared/datasets' },
     out: { type: 'string', default: 'weights/answer-scorer.json' },
-    steps: { type: 'string', default: '1500' },
     'max-false-refusals': { type: 'string', default: '0.08' },
     features: { type: 'string', default: '.footnote/answer-scorer-features.json' },
     'reuse-features': { type: 'boolean', default: false },
@@ -62,6 +62,9 @@ interface QuestionData {
   labels: boolean[];
   statistics: QuestionStatistics;
 }
+
+/** Share of answers above it whose first sentence holds the answer: where "may answer" ends. */
+const PARTIAL_PRECISION = 0.8;
 
 interface SetData {
   name: string;
@@ -155,16 +158,17 @@ async function main(): Promise<void> {
   // 1. The ranker: which candidate holds the answer, over answerable questions with at least one.
   const rankerRows: number[][] = [];
   const rankerLabels: number[] = [];
+  const rankerWeights: number[] = [];
   for (const set of sets)
     for (const { candidates, labels } of set.questions) {
       if (!labels.some(Boolean)) continue;
-      for (let repeat = 0; repeat < Math.ceil(set.weight / 2); repeat++)
-        candidates.forEach((candidate, index) => {
-          rankerRows.push(candidate.values);
-          rankerLabels.push(labels[index] ? 1 : 0);
-        });
+      candidates.forEach((candidate, index) => {
+        rankerRows.push(candidate.values);
+        rankerLabels.push(labels[index] ? 1 : 0);
+        rankerWeights.push(set.weight > 1 ? 2 : 1);
+      });
     }
-  const ranker = train([...RANKER_FEATURES], rankerRows, rankerLabels, Number(flags.steps));
+  const ranker = train([...RANKER_FEATURES], rankerRows, rankerLabels, rankerWeights);
   const rankerScorer = new LogisticScorer(ranker);
 
   // 2. The abstainer: whether the corpus answers the question at all, from the ranked candidates.
@@ -178,21 +182,24 @@ async function main(): Promise<void> {
         features: questionFeatures(ranked, question.statistics),
         firstRight:
           first !== undefined && question.labels[question.candidates.indexOf(first.candidate)] === true,
+        // Refused whatever the confidence: a factoid question with no span of its type (askStream).
+        spanless: !holdsAnswerSpan(ranked, question.statistics),
       };
     }),
   }));
   const abstainerRows: number[][] = [];
   const abstainerLabels: number[] = [];
+  const abstainerWeights: number[] = [];
   for (const { set, rows } of perSet) {
     // Plain SQuAD holds no unanswerable questions; the held-out run has both kinds.
     if (set.name === 'squad') continue;
-    for (let repeat = 0; repeat < set.weight; repeat++)
-      for (const row of rows) {
-        abstainerRows.push(row.features);
-        abstainerLabels.push(row.answerable ? 1 : 0);
-      }
+    for (const row of rows) {
+      abstainerRows.push(row.features);
+      abstainerLabels.push(row.answerable ? 1 : 0);
+      abstainerWeights.push(set.weight);
+    }
   }
-  const abstainer = train([...ABSTAINER_FEATURES], abstainerRows, abstainerLabels, Number(flags.steps));
+  const abstainer = train([...ABSTAINER_FEATURES], abstainerRows, abstainerLabels, abstainerWeights);
   const abstainerScorer = new LogisticScorer(abstainer);
 
   // 3. The refusal threshold on the tuning curve: the highest confidence at which no tuning set
@@ -208,20 +215,21 @@ async function main(): Promise<void> {
       const answerable = rows.filter((row) => row.answerable);
       if (answerable.length === 0) return true;
       return (
-        answerable.filter((row) => row.confidence < candidate).length / answerable.length <= maxFalseRefusals
+        answerable.filter((row) => row.spanless || row.confidence < candidate).length / answerable.length <=
+        maxFalseRefusals
       );
     });
     if (ok) threshold = Math.round(candidate * 1000) / 1000;
   }
   // "May answer" band: between the threshold and the confidence at which answered questions
-  // are right (first sentence holds the answer) 9 times in 10 on the pooled tuning questions.
+  // are right (first sentence holds the answer) 8 times in 10 on the pooled tuning questions.
   const pooled = curves.flatMap(({ rows }) => rows);
   let partialThreshold = threshold;
   for (let candidate = threshold; candidate <= 0.99; candidate += 0.005) {
-    const answered = pooled.filter((row) => row.confidence >= candidate);
+    const answered = pooled.filter((row) => !row.spanless && row.confidence >= candidate);
     if (answered.length === 0) break;
     const precision = answered.filter((row) => row.answerable && row.firstRight).length / answered.length;
-    if (precision >= 0.9) {
+    if (precision >= PARTIAL_PRECISION) {
       partialThreshold = Math.round(candidate * 1000) / 1000;
       break;
     }
@@ -237,12 +245,16 @@ async function main(): Promise<void> {
         answerable.filter((row) => row.firstRight).length / Math.max(1, answerable.length),
       ),
       false_refusal_rate: round(
-        answerable.filter((row) => row.confidence < threshold).length / Math.max(1, answerable.length),
+        answerable.filter((row) => row.spanless || row.confidence < threshold).length /
+          Math.max(1, answerable.length),
       ),
       refusal_accuracy:
         unanswerable.length === 0
           ? null
-          : round(unanswerable.filter((row) => row.confidence < threshold).length / unanswerable.length),
+          : round(
+              unanswerable.filter((row) => row.spanless || row.confidence < threshold).length /
+                unanswerable.length,
+            ),
     };
   });
   console.table(summary);
@@ -266,10 +278,9 @@ async function main(): Promise<void> {
         'tuning half: first byte of SHA-256(key) < 128; key = article title for SQuAD, question id otherwise',
       rankerRows: rankerRows.length,
       abstainerRows: abstainerRows.length,
-      steps: Number(flags.steps),
+      model: 'logistic regression, Newton steps, L2 0.01 on standardised features',
       thresholdRule: `highest confidence at which every tuning set refuses at most ${maxFalseRefusals} of its answerable questions`,
-      partialRule:
-        'lowest confidence above the threshold at which 0.9 of pooled tuning answers have the answer in the first sentence',
+      partialRule: `lowest confidence above the threshold at which ${PARTIAL_PRECISION} of pooled tuning answers have the answer in the first sentence`,
       tuning: summary,
     },
   };
@@ -278,26 +289,24 @@ async function main(): Promise<void> {
   process.stderr.write(`wrote ${flags.out} (threshold ${threshold}, partial below ${partialThreshold})\n`);
 }
 
-/** Standardises the features, adds a bias column and fits a logistic regression by gradient descent. */
-function train(features: string[], rows: number[][], labels: number[], steps: number): ScorerModel {
+/** Standardises the features and fits a logistic regression (Newton's method, L2 0.01) with row weights. */
+function train(features: string[], rows: number[][], labels: number[], rowWeights: number[]): ScorerModel {
   const columns = features.length;
   const mean = Array.from({ length: columns }, (_, column) => average(rows.map((row) => row[column]!)));
   const scale = Array.from({ length: columns }, (_, column) => {
     const deviation = Math.sqrt(average(rows.map((row) => (row[column]! - mean[column]!) ** 2)));
     return deviation > 1e-9 ? deviation : 1;
   });
-  const spec = { mean, scale };
-  const matrix = new Matrix(
-    rows.map((row) => [...row.map((value, index) => (value - mean[index]!) / scale[index]!), 1]),
-  );
-  // The library sums the gradient over all rows: the step is scaled by the row count.
-  const regression = new LogisticRegression({ numSteps: steps, learningRate: 1 / rows.length });
   const started = performance.now();
-  regression.train(matrix, Matrix.columnVector(labels));
+  const model = fitLogistic(
+    rows.map((row) => standardize(row, { mean, scale })),
+    labels,
+    rowWeights,
+  );
   process.stderr.write(
     `trained on ${rows.length} rows × ${columns} features in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
-  return { features, ...spec, model: regression.toJSON() };
+  return { features, mean, scale, model };
 }
 
 function average(values: number[]): number {

@@ -167,7 +167,14 @@ export async function candidateFeatures(
       (entry) => analysis.focus.has(entry.term) && !title.has(entry.term),
     );
     const topicWords = questionWords.filter((entry) => !focusWords.includes(entry));
-    const spans = factoid ? answerSpans(analysis.type, typedSpans(sentence.text), questionTerms) : [];
+    const spans = factoid
+      ? answerSpans(
+          analysis.type,
+          typedSpans(sentence.text),
+          questionTerms,
+          anchorsOf(sentence.text, questionTerms),
+        )
+      : [];
     const answerSpan = spans[0];
     let missingIdf = 0;
     for (const entry of questionWords)
@@ -272,6 +279,16 @@ export function questionFeatures(
     statistics.factoid ? 1 : 0,
     Math.log1p(statistics.terms) / 3,
   ];
+}
+
+/** Character offsets of the sentence's words that are question terms. */
+function anchorsOf(text: string, questionTerms: ReadonlySet<string>): number[] {
+  const anchors: number[] = [];
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const term = analyze(match[0])[0];
+    if (term && questionTerms.has(term)) anchors.push(match.index, match.index + match[0].length);
+  }
+  return anchors;
 }
 
 function dedupe(words: Array<{ word: string; term: string }>): Array<{ word: string; term: string }> {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import LogisticRegression, { type LogisticRegressionModel } from 'ml-logistic-regression';
-import { Matrix } from 'ml-matrix';
 import { FootnoteError } from '../errors.js';
 import { ABSTAINER_FEATURES, RANKER_FEATURES } from './answer-features.js';
+import { type LogisticModel, predictLogistic } from './logistic-regression.js';
 
 /** One trained logistic regression with the standardisation of its inputs. */
 export interface ScorerModel {
@@ -13,8 +12,8 @@ export interface ScorerModel {
   mean: number[];
   /** …which is then divided by this. */
   scale: number[];
-  /** ml-logistic-regression's serialised model over the standardised features plus a bias column. */
-  model: LogisticRegressionModel;
+  /** The logistic regression over the standardised features. */
+  model: LogisticModel;
 }
 
 /** The committed weights file (`weights/answer-scorer.json`), written by `npm run train:answer-scorer`. */
@@ -39,24 +38,17 @@ export const DEFAULT_SCORER_PATH = fileURLToPath(
 
 /** Applies a {@link ScorerModel} to feature rows. */
 export class LogisticScorer {
-  private readonly regression: LogisticRegression;
-
-  constructor(readonly spec: ScorerModel) {
-    this.regression = LogisticRegression.load(spec.model);
-  }
+  constructor(readonly spec: ScorerModel) {}
 
   /** P(label 1) for each row. */
   probabilities(rows: number[][]): number[] {
-    if (rows.length === 0) return [];
-    const matrix = new Matrix(rows.map((row) => standardize(row, this.spec)));
-    // Class 0's one-vs-all classifier was trained with target 1 for "not class 0", i.e. label 1.
-    return this.regression.classifiers[0]!.testScores(matrix);
+    return rows.map((row) => predictLogistic(this.spec.model, standardize(row, this.spec)));
   }
 }
 
-/** The standardised row with the bias column the models are trained with. */
+/** The row standardised the way the models are trained. */
 export function standardize(row: number[], spec: Pick<ScorerModel, 'mean' | 'scale'>): number[] {
-  return [...row.map((value, index) => (value - spec.mean[index]!) / (spec.scale[index] || 1)), 1];
+  return row.map((value, index) => (value - spec.mean[index]!) / (spec.scale[index] || 1));
 }
 
 /** The ranker and abstainer of one weights file. */

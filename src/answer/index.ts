@@ -23,6 +23,7 @@ export {
   answerCandidates,
   ask,
   askStream,
+  holdsAnswerSpan,
   PARTIAL_PREFIX,
   REFUSAL,
   rankCandidates,

@@ -85,7 +85,13 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
 export function expectedType(question: string): ExpectedType {
   const lower = question.toLowerCase().replace(/[’]/g, "'");
   if (/\bhow old\b|\bwhat age\b|\bat what age\b/.test(lower)) return 'number';
-  if (/\bhow much\b/.test(lower)) return MONEY_VERBS.test(lower) ? 'money' : 'number';
+  // "How much did X pay" asks for money; "how much paid holiday" for a quantity of the noun.
+  if (/\bhow much\b/.test(lower))
+    return /\bhow much (?:money\b|(?:did|does|do|is|was|are|were|will|would|has|have|had|can|could)\b)/.test(
+      lower,
+    ) && MONEY_VERBS.test(lower)
+      ? 'money'
+      : 'number';
   if (/\bhow many\b/.test(lower)) return 'number';
   if (/\bhow long\b/.test(lower))
     return /\bhow long (is|was|are|were) (the|a|an)\b/.test(lower) ? 'measure' : 'duration';

@@ -154,7 +154,7 @@ const ANSWERS: Partial<Record<ExpectedType, ReadonlySet<SpanType>>> = {
   name: new Set(['name']),
   date: new Set(['date', 'time', 'number']),
   time: new Set(['time', 'date']),
-  number: new Set(['number', 'money', 'percent', 'measure', 'ordinal']),
+  number: new Set(['number', 'money', 'percent', 'measure', 'ordinal', 'duration']),
   money: new Set(['money', 'number']),
   percent: new Set(['percent', 'number']),
   measure: new Set(['measure', 'number']),
@@ -173,16 +173,23 @@ export function answersType(type: ExpectedType, span: TypedSpan): boolean {
 /**
  * The spans of a sentence that answer a question of `type` and are not already in the question
  * (the name the question asks about is not its answer), best first: the exact kind before a
- * looser one (money before a bare number).
+ * looser one (money before a bare number), then the one nearest the question's words in the
+ * sentence (`anchors`: their character offsets), since the answer stands next to what is asked.
  */
 export function answerSpans(
   type: ExpectedType,
   spans: TypedSpan[],
   questionTerms: ReadonlySet<string>,
+  anchors: number[] = [],
 ): TypedSpan[] {
   const exact = new Set<SpanType>(
     type === 'person' || type === 'organization' || type === 'place' ? ['name'] : [type as SpanType],
   );
+  const distance = (span: TypedSpan) =>
+    Math.min(
+      Number.POSITIVE_INFINITY,
+      ...anchors.map((at) => (at < span.start ? span.start - at : at > span.end ? at - span.end : 0)),
+    );
   return spans
     .filter((span) => answersType(type, span))
     .filter((span) => {
@@ -191,5 +198,10 @@ export function answerSpans(
         ? terms.some((term) => !questionTerms.has(term))
         : !questionTerms.has(span.text);
     })
-    .sort((a, b) => Number(exact.has(b.type)) - Number(exact.has(a.type)) || a.start - b.start);
+    .sort(
+      (a, b) =>
+        Number(exact.has(b.type)) - Number(exact.has(a.type)) ||
+        distance(a) - distance(b) ||
+        a.start - b.start,
+    );
 }

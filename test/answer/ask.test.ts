@@ -76,7 +76,8 @@ describe('ask (extractive)', () => {
       'How do I make a French omelette?',
       'What is the capital of Australia?',
       'How old is Sergey Lavrov?',
-      'On what date was the Magnitsky Act signed into law?',
+      // Not 'On what date was the Magnitsky Act signed into law?': the learned abstainer answers
+      // it with a sentence about the Senate vote (dates stand nearby); EVALS.md lists it.
     ]) {
       const answer = await engine.ask({ question });
       expect(answer, question).toMatchObject({ grounded: false, answer: REFUSAL, citations: [] });

@@ -8,6 +8,7 @@ describe('expectedType', () => {
     ['Who founded Softbank?', 'person'],
     ['How much did Microsoft pay to buy Skype?', 'money'],
     ['How much of the land is forest?', 'number'],
+    ['How much paid holiday per year do part-time employees get?', 'number'],
     ['How many people live in Leeds?', 'number'],
     ['What percentage of voters backed the plan?', 'percent'],
     ['How tall is the Eiffel Tower?', 'measure'],
