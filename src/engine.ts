@@ -1,72 +1,79 @@
-import { unwatchFile, watchFile } from 'node:fs';
-import path from 'node:path';
-import { LRUCache } from 'lru-cache';
-import { type AskContext, type AskRequest, ask, askStream, ExtractiveGenerator } from './answer/index.js';
+import {
+  type AskContext,
+  type AskOptions,
+  type AskRequest,
+  ask,
+  askStream,
+  createAskContext,
+  defaultAskOptions,
+  ExtractiveGenerator,
+} from './answer/index.js';
 import type { EmbedderProvider } from './embed/index.js';
 import { FootnoteError } from './errors.js';
-import { analyze, currentGeneration, type LoadedIndex, loadIndex } from './index/index.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
+import { FileStoreProvider, type StoreProvider, type StoreSnapshot } from './store/index.js';
 import type { Answer, AnswerStreamPart, Embedder, Generator, SourceDocument } from './types.js';
 
 export interface EngineOptions {
-  /** @default '.footnote' */
+  /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
+  /** Where the index lives. @default the embedded (file) store in `indexDirectory` */
+  store?: StoreProvider;
   embedder: EmbedderProvider;
   retriever: Partial<RetrieverOptions>;
   /** Writes the answers; gets the extractive fallback it may use. @default extractive */
   generator?: (extractive: Generator) => Generator;
-  /**
-   * Evidence score below which a question is refused as not answered by the corpus.
-   * @default 0.375 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
-   */
+  /** @default defaultAskOptions.groundingThreshold (0.375) */
   groundingThreshold: number;
-  /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
-  answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight'>;
+  /** Re-ranking and evidence weights; defaults are the measured best (`defaultAskOptions`). */
+  answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
   /** Called when a re-ingested index has been picked up (or failed to load). */
   onReload?: (event: { generation: string; error?: Error }) => void;
 }
 
-export const DEFAULT_GROUNDING_THRESHOLD = 0.375;
-
-/** Sources whose analysed term sets are kept for re-ranking (a few KB each). */
-const SOURCE_TERM_CACHE_SIZE = 2_000;
-
-/** One loaded index with everything needed to answer from it. */
+/** One loaded generation with everything needed to answer from it. */
 interface Snapshot {
-  generation: string;
-  index: LoadedIndex;
+  store: StoreSnapshot;
   embedder: Embedder;
   context: AskContext;
   loadedAt: Date;
 }
 
 /**
- * Answers questions from the index in a directory. Holds one loaded snapshot; `reload()` (or
- * `watch()`) swaps in a newly ingested generation atomically, while requests already running
- * finish on the snapshot they started with.
+ * Answers questions from the current generation of a store. Holds one loaded snapshot;
+ * `reload()` (or `watch()`) swaps in a newly ingested generation atomically, while requests
+ * already running finish on the snapshot they started with.
  */
 export class Engine {
   private snapshot: Snapshot;
 
   private constructor(
-    private readonly options: EngineOptions,
+    private readonly options: EngineOptions & { store: StoreProvider },
     snapshot: Snapshot,
   ) {
     this.snapshot = snapshot;
   }
 
   static async open(options: Partial<EngineOptions> & Pick<EngineOptions, 'embedder'>): Promise<Engine> {
-    const settings: EngineOptions = {
-      indexDirectory: '.footnote',
+    const indexDirectory = options.indexDirectory ?? '.footnote';
+    const settings = {
       retriever: {},
-      groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
+      groundingThreshold: defaultAskOptions.groundingThreshold,
       ...options,
+      indexDirectory,
+      store: options.store ?? new FileStoreProvider(indexDirectory),
     };
     return new Engine(settings, await loadSnapshot(settings));
   }
 
-  get index(): LoadedIndex {
-    return this.snapshot.index;
+  /** The generation being served. */
+  get store(): StoreSnapshot {
+    return this.snapshot.store;
+  }
+
+  /** Where the index lives (`file`, `postgres`) and what it is called there. */
+  get storeProvider(): StoreProvider {
+    return this.options.store;
   }
 
   get embedderId(): string {
@@ -93,98 +100,77 @@ export class Engine {
     return ask(request, this.snapshot.context);
   }
 
-  source(sourceId: string): SourceDocument | undefined {
-    return this.snapshot.index.sourceById.get(sourceId);
+  /** A source of the generation being served, with its text. */
+  source(sourceId: string): Promise<SourceDocument | undefined> {
+    return this.snapshot.store.getSource(sourceId);
   }
 
   /** Loads the current generation if it differs from the one being served. Returns true if swapped. */
   async reload(): Promise<boolean> {
-    const generation = currentGeneration(this.options.indexDirectory);
-    if (!generation || generation === this.snapshot.generation) return false;
+    const generation = await this.options.store.currentGeneration();
+    if (!generation || generation === this.snapshot.store.generation) return false;
+    // Requests that started on the previous snapshot keep it until they finish.
     this.snapshot = await loadSnapshot(this.options);
     return true;
   }
 
-  /** Polls the index directory and reloads when an ingest finishes. Returns a function that stops it. */
+  /** Watches the store and reloads when an ingest finishes. Returns a function that stops it. */
   watch(intervalMs = 1000): () => void {
-    const pointer = path.join(this.options.indexDirectory, 'CURRENT');
     let busy = false;
-    const listener = () => {
+    return this.options.store.watch(() => {
       if (busy) return;
       busy = true;
       this.reload()
         .then((swapped) => {
-          if (swapped) this.options.onReload?.({ generation: this.snapshot.generation });
+          if (swapped) this.options.onReload?.({ generation: this.snapshot.store.generation });
         })
-        .catch((error: Error) =>
+        .catch(async (error: Error) =>
           this.options.onReload?.({
-            generation: currentGeneration(this.options.indexDirectory) ?? '',
+            generation: (await this.options.store.currentGeneration().catch(() => undefined)) ?? '',
             error,
           }),
         )
         .finally(() => {
           busy = false;
         });
-    };
-    watchFile(pointer, { interval: intervalMs }, listener);
-    return () => unwatchFile(pointer, listener);
+    }, intervalMs);
   }
 }
 
-async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
+async function loadSnapshot(options: EngineOptions & { store: StoreProvider }): Promise<Snapshot> {
   // The embedder's files load while the index is read and parsed.
   const preparing = options.embedder.prepare();
   preparing.catch(() => {});
-  const index = await loadIndex(options.indexDirectory);
-  const built = index.manifest.embedder.id;
-  if (built !== options.embedder.id) {
-    throw new FootnoteError(
-      'embedder_mismatch',
-      `index was built with embedder ${built} but the server is using ${options.embedder.id}; run \`footnote ingest --rebuild\` (or set FOOTNOTE_EMBEDDER=${built.startsWith('transformers:') ? built : 'glove'})`,
-    );
-  }
-  await preparing;
-  const embedder = await options.embedder.restore(index.embedderState);
-  if (embedder.dimensions !== index.manifest.embedder.dimensions) {
-    throw new FootnoteError(
-      'embedder_mismatch',
-      `index vectors have ${index.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``,
-    );
-  }
-  const retriever = new HybridRetriever(index, embedder, options.retriever);
-  const documentCount = index.chunks.length;
-  const idfCache = new Map<string, number>();
-  const idf = (term: string) => {
-    let value = idfCache.get(term);
-    if (value === undefined) {
-      const frequency = index.lexicalIndex.documentFrequency(term);
-      value = Math.log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5));
-      if (idfCache.size < 100_000) idfCache.set(term, value);
+  const store = await options.store.open();
+  try {
+    const built = store.manifest.embedder.id;
+    if (built !== options.embedder.id) {
+      throw new FootnoteError(
+        'embedder_mismatch',
+        `index was built with embedder ${built} but the server is using ${options.embedder.id}; run \`footnote ingest --rebuild\` (or set FOOTNOTE_EMBEDDER=${built.startsWith('transformers:') ? built : 'glove'})`,
+      );
     }
-    return value;
-  };
-  // Re-ranking looks at the whole source of each candidate passage; analysing an article costs
-  // about as much as answering, so the term sets of recently seen sources are kept.
-  const sourceTermCache = new LRUCache<string, Set<string>>({ max: SOURCE_TERM_CACHE_SIZE });
-  const extractive = new ExtractiveGenerator();
-  const generator = options.generator ? options.generator(extractive) : extractive;
-  const context: AskContext = {
-    retriever,
-    generator,
-    embedder,
-    idf,
-    documentFrequency: (term) => index.lexicalIndex.documentFrequency(term),
-    source: (sourceId) => index.sourceById.get(sourceId),
-    sourceTerms: (sourceId) => {
-      let terms = sourceTermCache.get(sourceId);
-      if (!terms) {
-        terms = new Set(analyze(index.sourceById.get(sourceId)?.text ?? ''));
-        sourceTermCache.set(sourceId, terms);
-      }
-      return terms;
-    },
-    groundingThreshold: options.groundingThreshold,
-    ...options.answering,
-  };
-  return { generation: path.basename(index.directory), index, embedder, context, loadedAt: new Date() };
+    await preparing;
+    const embedder = await options.embedder.restore(store.embedderState);
+    if (embedder.dimensions !== store.manifest.embedder.dimensions) {
+      throw new FootnoteError(
+        'embedder_mismatch',
+        `index vectors have ${store.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``,
+      );
+    }
+    const extractive = new ExtractiveGenerator();
+    const context = createAskContext(
+      store,
+      {
+        retriever: new HybridRetriever(store, embedder, options.retriever),
+        generator: options.generator ? options.generator(extractive) : extractive,
+        embedder,
+      },
+      { ...options.answering, groundingThreshold: options.groundingThreshold },
+    );
+    return { store, embedder, context, loadedAt: new Date() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

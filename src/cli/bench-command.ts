@@ -320,7 +320,7 @@ async function measureLatency(corpus: Corpus, runtime: Runtime): Promise<Latency
   }
   return {
     corpus: corpus.name,
-    chunks: engine.index.manifest.counts.chunks,
+    chunks: engine.store.manifest.counts.chunks,
     questions: times.length,
     questionsFrom: corpus.questionsFrom,
     p50Ms: percentile(times, 50) ?? 0,

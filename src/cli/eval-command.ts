@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
+import { defaultAskOptions } from '../answer/index.js';
 import { FootnoteError } from '../errors.js';
 import {
   answerContains,
@@ -102,7 +102,7 @@ async function evaluate(
     ...(flags.k === undefined ? {} : { k: flags.k }),
     ...(flags.generator ? { generator: flags.generator } : {}),
   });
-  checkSources(questions, new Set(Object.keys(engine.index.manifest.files)), evalRuntime.corpusDirectory);
+  checkSources(questions, new Set(Object.keys(engine.store.manifest.files)), evalRuntime.corpusDirectory);
 
   const progress = countProgress('answering', questions.length);
   const started = performance.now();
@@ -114,7 +114,7 @@ async function evaluate(
       onProgress: (done) => progress.update(done),
       config: {
         questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
-        groundingThreshold: environment.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+        groundingThreshold: environment.groundingThreshold ?? defaultAskOptions.groundingThreshold,
       },
     });
   } finally {

@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { defaultAskOptions } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
-import { DEFAULT_GROUNDING_THRESHOLD, Engine } from '../engine.js';
+import { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
@@ -148,7 +149,7 @@ export async function openEngine(
     indexDirectory: runtime.indexDirectory,
     embedder: runtime.embedder,
     retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },
-    groundingThreshold: runtime.config.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+    groundingThreshold: runtime.config.groundingThreshold ?? defaultAskOptions.groundingThreshold,
     ...(generator ? { generator } : {}),
   });
 }

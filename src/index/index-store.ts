@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FootnoteError } from '../errors.js';
-import type { Chunk, SourceDocument } from '../types.js';
+import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 
@@ -34,6 +34,8 @@ export interface IndexManifest {
   formatVersion: number;
   createdAt: string;
   corpusRoot: string;
+  /** Id of the store that wrote it (`file`); absent in indexes written before stores had ids. */
+  store?: string;
   embedder: { id: string; dimensions: number; settings?: Record<string, unknown> };
   chunking: Record<string, number>;
   counts: { sources: number; chunks: number };
@@ -55,9 +57,9 @@ export interface IndexManifest {
 export interface IndexData {
   manifest: IndexManifest;
   sources: SourceDocument[];
-  /** `chunks[i].id === i`. */
+  /** Chunks in row order, grouped by source; a chunk's row is its HNSW label and BM25 id. */
   chunks: Chunk[];
-  /** Row `i` is the vector of chunk `i`. */
+  /** Row `i` is the vector of `chunks[i]`. */
   vectors: Float32Array[];
   /** Opaque state of the embedder fitted at build time (e.g. SIF word statistics). */
   embedderState: unknown;
@@ -327,13 +329,16 @@ function packChunks(chunks: Chunk[], sources: SourceDocument[]): PackedChunk[] {
 }
 
 function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
-  return rows.map(([sourceIndex, start, end, lineStart, lineEnd, flat], id) => {
+  const ordinals = new Map<string, number>();
+  return rows.map(([sourceIndex, start, end, lineStart, lineEnd, flat], row) => {
     const source = sources[sourceIndex];
-    if (!source || end > source.text.length) throw new Error(`chunk ${id} points outside its source`);
+    if (!source || end > source.text.length) throw new Error(`chunk ${row} points outside its source`);
+    const ordinal = ordinals.get(source.id) ?? 0;
+    ordinals.set(source.id, ordinal + 1);
     const sentences: Array<[number, number]> = [];
     for (let index = 0; index + 1 < flat.length; index += 2) sentences.push([flat[index]!, flat[index + 1]!]);
     return {
-      id,
+      id: chunkIdFor(source.id, ordinal),
       sourceId: source.id,
       source: source.source,
       title: source.title,

@@ -118,30 +118,31 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     });
   });
 
-  app.get('/api/sources', (c) => {
+  app.get('/api/sources', async (c) => {
     const current = engine();
-    const perSource = current.index.manifest.files;
+    const { files } = current.store.manifest;
+    const sources = await current.store.listSources();
     return c.json({
-      sources: current.index.sources.map((source) => ({
+      sources: sources.map((source) => ({
         id: source.id,
         source: source.source,
         title: source.title,
-        chunks: perSource[source.source]?.chunks ?? 0,
-        characters: source.text.length,
-        encoding: source.encoding,
+        chunks: source.chunks,
+        characters: source.characters,
+        encoding: files[source.source]?.encoding ?? 'utf-8',
         format: source.format,
       })),
     });
   });
 
-  app.get('/api/sources/:id', (c) => {
+  app.get('/api/sources/:id', async (c) => {
     const id = c.req.param('id');
     if (!/^[0-9a-f]{16}$/.test(id))
       throw new FootnoteError(
         'not_found',
         'no source with that id; ids come from citations or GET /api/sources',
       );
-    const source = engine().source(id);
+    const source = await engine().source(id);
     if (!source)
       throw new FootnoteError(
         'not_found',
@@ -173,7 +174,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     const { engine: current, error } = settings.holder;
     if (!current)
       return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
-    const { manifest } = current.index;
+    const { manifest } = current.store;
     return c.json({
       status: 'ok',
       corpus: { sources: manifest.counts.sources, chunks: manifest.counts.chunks },
@@ -185,6 +186,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       },
       embedder: current.embedderId,
       generator: current.generatorId,
+      store: { id: current.store.storeId, generation: current.store.generation },
     });
   });
 

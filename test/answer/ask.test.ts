@@ -14,9 +14,9 @@ beforeAll(async () => {
 afterAll(() => fixture.remove());
 
 /** Every citation must quote its source exactly at its offsets, with the right line. */
-function expectExactCitations(answer: Answer): void {
+async function expectExactCitations(answer: Answer): Promise<void> {
   for (const citation of answer.citations) {
-    const source = engine.source(citation.sourceId)!;
+    const source = (await engine.source(citation.sourceId))!;
     expect(source.source).toBe(citation.source);
     expect(source.text.slice(citation.start, citation.end)).toBe(citation.quote);
     expect(citation.line).toBe(source.text.slice(0, citation.start).split('\n').length);
@@ -32,7 +32,7 @@ describe('ask (extractive)', () => {
     expect(answer.citations[0]?.source).toBe('002_c15813028621ca03.txt');
     expect(answer.citations[0]?.quote).toContain('killed Hamas leader Ahmed Jabari');
     expect(answer.generator).toBe('extractive');
-    expectExactCitations(answer);
+    await expectExactCitations(answer);
   });
 
   it('composes at most three verbatim sentences, best first, each with its footnote', async () => {
@@ -45,7 +45,7 @@ describe('ask (extractive)', () => {
       answer.citations.map((_, index) => index + 1),
     );
     expect(answer.answer.startsWith(answer.citations[0]!.quote.replace(/\s*\n\s*/g, ' '))).toBe(true);
-    expectExactCitations(answer);
+    await expectExactCitations(answer);
     expect(answer.timings.retrieveMs).toBeGreaterThan(0);
     expect(answer.passages.length).toBeGreaterThan(0);
   });
@@ -61,7 +61,7 @@ describe('ask (extractive)', () => {
     // The 20 re-ranked candidates reach beyond the one passage kept, and every source appears once.
     expect(answer.rankedSources.length).toBeGreaterThan(1);
     expect(new Set(answer.rankedSources).size).toBe(answer.rankedSources.length);
-    const corpusFiles = new Set([...engine.index.sourceById.values()].map((document) => document.source));
+    const corpusFiles = new Set((await engine.store.listSources()).map((document) => document.source));
     for (const source of answer.rankedSources) expect(corpusFiles.has(source), source).toBe(true);
   });
 
@@ -92,7 +92,7 @@ describe('ask (extractive)', () => {
     expect(followUp.passages[0]?.text).toContain('Magnitsky');
     expect(followUp.answer).toContain('adequately respond');
     expect(alone.answer).not.toContain('adequately respond');
-    expectExactCitations(followUp);
+    await expectExactCitations(followUp);
   });
 
   it('retrieves with bm25 or dense alone when asked to', async () => {

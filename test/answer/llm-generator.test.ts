@@ -94,7 +94,9 @@ describe('LlmGenerator', () => {
     expect(citation.quote).toBe(
       'Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.',
     );
-    expect(engine.source(citation.sourceId)!.text.slice(citation.start, citation.end)).toBe(citation.quote);
+    expect((await engine.source(citation.sourceId))!.text.slice(citation.start, citation.end)).toBe(
+      citation.quote,
+    );
 
     // The prompt holds the retrieved passages, numbered, and the question.
     expect(fake.requests).toHaveLength(1);

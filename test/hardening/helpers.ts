@@ -113,12 +113,12 @@ export async function expectError(
 }
 
 /** Every citation's quote is exactly the slice of its source text it points to. */
-export function expectExactCitations(
+export async function expectExactCitations(
   engine: Engine,
   citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>,
-): void {
+): Promise<void> {
   for (const citation of citations) {
-    const source = engine.source(citation.sourceId);
+    const source = await engine.source(citation.sourceId);
     expect(source, `source ${citation.sourceId}`).toBeDefined();
     expect(source!.text.slice(citation.start, citation.end)).toBe(citation.quote);
     expect(source!.text.slice(0, citation.start).split('\n').length).toBe(citation.line);

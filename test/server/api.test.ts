@@ -40,9 +40,11 @@ async function readEvents(response: Response): Promise<Array<{ event: string; da
     });
 }
 
-function expectExact(citations: Citation[]): void {
+async function expectExact(citations: Citation[]): Promise<void> {
   for (const citation of citations)
-    expect(engine.source(citation.sourceId)!.text.slice(citation.start, citation.end)).toBe(citation.quote);
+    expect((await engine.source(citation.sourceId))!.text.slice(citation.start, citation.end)).toBe(
+      citation.quote,
+    );
 }
 
 describe('HTTP API', () => {
@@ -73,7 +75,7 @@ describe('HTTP API', () => {
     ]);
     expect(answer.passages.length).toBeLessThanOrEqual(3);
     expect(answer.timings).toMatchObject({ retrieveMs: expect.any(Number), answerMs: expect.any(Number) });
-    expectExact(answer.citations);
+    await expectExact(answer.citations);
   });
 
   it('POST /api/ask takes the conversation into account', async () => {
@@ -86,7 +88,7 @@ describe('HTTP API', () => {
     });
     const answer = (await response.json()) as Answer;
     expect(answer.passages[0]?.text).toContain('Magnitsky');
-    expectExact(answer.citations);
+    await expectExact(answer.citations);
   });
 
   it('POST /api/chat streams retrieval, delta, citation and done events', async () => {
@@ -110,7 +112,7 @@ describe('HTTP API', () => {
     expect(events.filter((event) => event.event === 'citation').map((event) => event.data)).toEqual(
       done.citations,
     );
-    expectExact(done.citations);
+    await expectExact(done.citations);
   });
 
   it('POST /api/chat reports a refusal as a normal, ungrounded answer', async () => {
