@@ -1,4 +1,6 @@
 import {
+  type Answer,
+  type AnswerStreamPart,
   type AskContext,
   type AskOptions,
   type AskRequest,
@@ -7,12 +9,13 @@ import {
   createAskContext,
   defaultAskOptions,
   ExtractiveGenerator,
+  type Generator,
 } from './answer/index.js';
 import type { EmbedderProvider } from './embed/index.js';
 import { FootnoteError } from './errors.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
 import { FileStoreProvider, type StoreProvider, type StoreSnapshot } from './store/index.js';
-import type { Answer, AnswerStreamPart, Embedder, Generator, SourceDocument } from './types.js';
+import type { Embedder, SourceDocument } from './types.js';
 
 export interface EngineOptions {
   /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */

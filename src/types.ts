@@ -67,63 +67,12 @@ export interface Passage {
   lexicalScore?: number;
 }
 
-/** One footnote: a verbatim quote with its exact place in the source file. */
-export interface Citation {
-  n: number;
-  sourceId: string;
-  source: string;
-  title: string;
-  /** Character offsets into the source's decoded text: `text.slice(start, end) === quote`. */
-  start: number;
-  end: number;
-  /** 1-based line of `start`. */
-  line: number;
-  quote: string;
-  score: number;
-}
-
 export type ChatRole = 'system' | 'user' | 'assistant';
 
 export interface ChatTurn {
   role: ChatRole;
   content: string;
 }
-
-export interface AnswerTimings {
-  retrieveMs: number;
-  answerMs: number;
-}
-
-/** The complete answer to one question, as `/api/ask` returns it. */
-export interface Answer {
-  answer: string;
-  grounded: boolean;
-  citations: Citation[];
-  passages: Passage[];
-  /**
-   * Corpus-relative names of the sources of every re-ranked candidate passage, best first (the
-   * passages' own sources lead): the source ranking that evaluation scores, deeper than `k`.
-   */
-  rankedSources: string[];
-  timings: AnswerTimings;
-  /** Which generator wrote the answer (`extractive`, `llm:<model>`). */
-  generator: string;
-  /** Sentences of an LLM answer whose support in the cited passage is too weak. */
-  unsupported?: string[];
-  /** Something the user should know, e.g. that the LLM was down and the extractive answer was used. */
-  notice?: string;
-}
-
-/**
- * The typed stream every answer is made of. The HTTP layer turns it into SSE frames; the
- * non-streaming `answer()` consumes the same stream.
- */
-export type AnswerStreamPart =
-  | { type: 'retrieval-end'; passages: Passage[]; query: string }
-  | { type: 'text-delta'; text: string }
-  | { type: 'citation'; citation: Citation }
-  | { type: 'finish'; answer: Answer }
-  | { type: 'error'; error: { code: string; message: string } };
 
 export interface EmbedOptions {
   signal?: AbortSignal;
@@ -169,46 +118,4 @@ export interface LexicalIndex {
   /** Number of indexed chunks containing an analysed term. */
   documentFrequency(term: string): number;
   save(directory: string): Promise<void>;
-}
-
-/** A sentence of a retrieved passage, scored as a possible answer. */
-export interface ScoredSentence {
-  passageIndex: number;
-  sourceId: string;
-  start: number;
-  end: number;
-  text: string;
-  /** Combined evidence score in [0, 1]. */
-  score: number;
-  /** Share of the question's (IDF-weighted) terms the sentence contains. */
-  coverage: number;
-  /** Cosine similarity of sentence and query embeddings. */
-  similarity: number;
-  /** The sentence holds the kind of thing asked for (a name for "who", a date for "when"…). */
-  typeMatch: boolean;
-}
-
-export interface GenerateInput {
-  question: string;
-  /** Standalone question after taking the conversation into account. */
-  query: string;
-  passages: Passage[];
-  /** Sentences of the passages, best evidence first. */
-  evidence: ScoredSentence[];
-  history: ChatTurn[];
-  /** Looks a source up by id; quotes are cut from its text. */
-  sourceOf: (sourceId: string) => Pick<SourceDocument, 'source' | 'title' | 'text'>;
-  signal?: AbortSignal;
-}
-
-/** Writes the answer from retrieved passages, as a stream of parts. */
-export interface Generator {
-  readonly id: string;
-  generate(input: GenerateInput): AsyncIterable<AnswerStreamPart>;
-  /**
-   * Rewrites a follow-up ("What did he say next?") into a standalone question, which retrieval
-   * then searches for. Called only when there is history; when absent or failing, retrieval folds
-   * the earlier user turns into the query instead.
-   */
-  condense?: (question: string, history: ChatTurn[], signal?: AbortSignal) => Promise<string>;
 }

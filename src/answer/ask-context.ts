@@ -1,9 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import { analyze } from '../index/index.js';
 import type { HybridRetriever } from '../retrieve/index.js';
 import type { StoreSnapshot } from '../store/index.js';
-import type { Embedder, Generator, SourceDocument } from '../types.js';
+import { analyze } from '../text/index.js';
+import type { Embedder, SourceDocument } from '../types.js';
 import type { EvidenceOptions } from './score-evidence.js';
+import type { Generator } from './types.js';
 
 /** How questions are answered: thresholds and re-ranking weights, all in one place. */
 export interface AskOptions {

@@ -1,19 +1,18 @@
 import { FootnoteError } from '../errors.js';
-import { analyze } from '../index/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
-import type {
-  Answer,
-  AnswerStreamPart,
-  ChatTurn,
-  Citation,
-  Generator,
-  Passage,
-  ScoredSentence,
-  SourceDocument,
-} from '../types.js';
+import { analyze } from '../text/index.js';
+import type { ChatTurn, Passage, SourceDocument } from '../types.js';
 import type { AnswerFacts, AskContext } from './ask-context.js';
 import { isCitationExact } from './citations.js';
 import { coverage, queryWeight, scoreEvidence } from './score-evidence.js';
+import type {
+  Answer,
+  AnswerStreamPart,
+  Citation,
+  Generator,
+  GeneratorVerdict,
+  ScoredSentence,
+} from './types.js';
 
 /** How many of the strongest sentences may supply the kind of answer a question asks for. */
 const TYPE_WINDOW = 5;
@@ -85,10 +84,13 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
 
   const answerStarted = performance.now();
-  const finish = (answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources'>): AnswerStreamPart => ({
+  const finish = (
+    answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources' | 'confidence'>,
+  ): AnswerStreamPart => ({
     type: 'finish',
     answer: {
       ...answer,
+      confidence,
       passages: retrieval.passages,
       rankedSources,
       timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) },
@@ -102,6 +104,9 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     evidence.unshift(typed);
   }
   const best = evidence[0];
+  // Provisional confidence: the score the refusal threshold is compared with, kept for refusals
+  // too (a learned probability replaces it, issue 14).
+  const confidence = Math.min(1, Math.max(0, best?.score ?? 0));
   const offTopic = unknownShare(request.question, facts) > context.maxUnknownShare;
   if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
     yield { type: 'text-delta', text: REFUSAL };
@@ -120,9 +125,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
 
   let text = '';
   const citations: Citation[] = [];
-  let unsupported: string[] | undefined;
-  let notice: string | undefined;
-  let generatorId = context.generator.id;
+  let verdict: GeneratorVerdict = { generator: context.generator.id };
   for await (const part of context.generator.generate({
     question: request.question,
     query: retrieval.query.text,
@@ -132,30 +135,26 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     sourceOf,
     ...(request.signal ? { signal: request.signal } : {}),
   })) {
+    if (part.type === 'verdict') {
+      verdict = part.verdict;
+      continue;
+    }
     if (part.type === 'text-delta') text += part.text;
-    else if (part.type === 'citation') {
+    else {
       if (!isCitationExact(part.citation, sourceOf(part.citation.sourceId).text)) {
         throw new FootnoteError('internal', `citation [${part.citation.n}] does not match its source text`);
       }
       citations.push(part.citation);
-    } else if (part.type === 'finish') {
-      // A generator may finish with its own verdict (the LLM one reports unsupported sentences).
-      text = part.answer.answer;
-      citations.splice(0, citations.length, ...part.answer.citations);
-      unsupported = part.answer.unsupported;
-      notice = part.answer.notice;
-      generatorId = part.answer.generator;
-      continue;
     }
     yield part;
   }
   yield finish({
-    answer: text,
+    answer: text.trimEnd(),
     grounded: true,
     citations,
-    generator: generatorId,
-    ...(unsupported ? { unsupported } : {}),
-    ...(notice ? { notice } : {}),
+    generator: verdict.generator,
+    ...(verdict.unsupported ? { unsupported: verdict.unsupported } : {}),
+    ...(verdict.notice ? { notice: verdict.notice } : {}),
   });
 }
 
@@ -163,7 +162,6 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
 export async function ask(request: AskRequest, context: AskContext): Promise<Answer> {
   for await (const part of askStream(request, context)) {
     if (part.type === 'finish') return part.answer;
-    if (part.type === 'error') throw new FootnoteError('internal', part.error.message);
   }
   throw new FootnoteError('internal', 'the answer stream ended without an answer');
 }

@@ -1,12 +1,5 @@
-import type { Citation, ScoredSentence } from '../types.js';
-
-/** 1-based line number of a character offset. */
-export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1))
-    line++;
-  return line;
-}
+import { lineAt } from '../text/index.js';
+import type { Citation, ScoredSentence } from './types.js';
 
 /** A footnote for a sentence, its quote cut from the source text at the sentence's offsets. */
 export function citationFor(

@@ -1,6 +1,6 @@
-import { analyze } from '../index/index.js';
-import type { AnswerStreamPart, GenerateInput, Generator, ScoredSentence } from '../types.js';
+import { analyze } from '../text/index.js';
 import { citationFor } from './citations.js';
+import type { GenerateInput, Generator, GeneratorPart, ScoredSentence } from './types.js';
 
 export interface ExtractiveOptions {
   /** Sentences in an answer at most. @default 3 */
@@ -32,7 +32,7 @@ export class ExtractiveGenerator implements Generator {
     this.options = { ...defaultExtractiveOptions, ...options };
   }
 
-  async *generate(input: GenerateInput): AsyncGenerator<AnswerStreamPart> {
+  async *generate(input: GenerateInput): AsyncGenerator<GeneratorPart> {
     const chosen = selectSentences(input.evidence, this.options);
     for (const [index, sentence] of chosen.entries()) {
       input.signal?.throwIfAborted();

@@ -7,7 +7,7 @@ export {
   defaultAskOptions,
   inverseDocumentFrequency,
 } from './ask-context.js';
-export { citationFor, isCitationExact, lineAt } from './citations.js';
+export { citationFor, isCitationExact } from './citations.js';
 export {
   defaultExtractiveOptions,
   ExtractiveGenerator,
@@ -21,3 +21,14 @@ export {
   type EvidenceOptions,
   scoreEvidence,
 } from './score-evidence.js';
+export type {
+  Answer,
+  AnswerStreamPart,
+  AnswerTimings,
+  Citation,
+  GenerateInput,
+  Generator,
+  GeneratorPart,
+  GeneratorVerdict,
+  ScoredSentence,
+} from './types.js';

@@ -5,7 +5,8 @@ import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messa
 import { ChatPromptTemplate, MessagesPlaceholder, PromptTemplate } from '@langchain/core/prompts';
 import { ChatOpenAI } from '@langchain/openai';
 import { FootnoteError } from '../errors.js';
-import type { Answer, AnswerStreamPart, ChatTurn, Citation, GenerateInput, Generator } from '../types.js';
+import type { ChatTurn } from '../types.js';
+import type { GenerateInput, Generator, GeneratorPart } from './types.js';
 import { AnswerVerifier, type CheckedSentence, SentenceSplitter } from './verify-answer.js';
 
 export interface LlmGeneratorOptions {
@@ -135,7 +136,7 @@ export class LlmGenerator implements Generator {
     return line && line.length <= Math.max(500, question.length * 4) ? line : question;
   };
 
-  async *generate(input: GenerateInput): AsyncGenerator<AnswerStreamPart> {
+  async *generate(input: GenerateInput): AsyncGenerator<GeneratorPart> {
     const messages = await this.answerPrompt.formatMessages({
       passages: input.passages
         .map(
@@ -156,7 +157,7 @@ export class LlmGenerator implements Generator {
     const held: CheckedSentence[] = [];
     let shown = '';
     let supported = false;
-    const take = function* (segments: string[]): Iterable<AnswerStreamPart> {
+    const take = function* (segments: string[]): Iterable<GeneratorPart> {
       for (const segment of segments) {
         const sentence = verifier.check(segment);
         held.push(sentence);
@@ -192,28 +193,25 @@ export class LlmGenerator implements Generator {
     const citations = verifier.citations(input.sourceOf);
     for (const citation of citations) yield { type: 'citation', citation };
     const unsupported = verifier.unsupported;
-    yield finish(input, {
-      answer: shown.trimEnd(),
-      citations,
-      generator: this.id,
-      ...(unsupported.length > 0 ? { unsupported } : {}),
-      ...(failure ? { notice: `The language model stopped before finishing its answer (${failure}).` } : {}),
-    });
+    yield {
+      type: 'verdict',
+      verdict: {
+        generator: this.id,
+        ...(unsupported.length > 0 ? { unsupported } : {}),
+        ...(failure
+          ? { notice: `The language model stopped before finishing its answer (${failure}).` }
+          : {}),
+      },
+    };
   }
 
-  private async *answerWithFallback(input: GenerateInput, notice: string): AsyncGenerator<AnswerStreamPart> {
-    let text = '';
-    const citations: Citation[] = [];
+  private async *answerWithFallback(input: GenerateInput, notice: string): AsyncGenerator<GeneratorPart> {
+    let generator = this.fallback.id;
     for await (const part of this.fallback.generate(input)) {
-      if (part.type === 'text-delta') text += part.text;
-      else if (part.type === 'citation') citations.push(part.citation);
-      if (part.type === 'finish') {
-        yield finish(input, { ...part.answer, notice });
-        return;
-      }
-      yield part;
+      if (part.type === 'verdict') generator = part.verdict.generator;
+      else yield part;
     }
-    yield finish(input, { answer: text, citations, generator: this.fallback.id, notice });
+    yield { type: 'verdict', verdict: { generator, notice } };
   }
 
   /** Streams the model's tokens, retrying (with backoff) only while nothing has been received. */
@@ -278,23 +276,6 @@ export class LlmGenerator implements Generator {
       controller.abort();
     }
   }
-}
-
-/** The generator's verdict; `askStream` fills in passages, ranked sources and timings. */
-function finish(
-  input: GenerateInput,
-  answer: Pick<Answer, 'answer' | 'citations' | 'generator'> & Partial<Answer>,
-): AnswerStreamPart {
-  return {
-    type: 'finish',
-    answer: {
-      grounded: true,
-      passages: input.passages,
-      rankedSources: [],
-      timings: { retrieveMs: 0, answerMs: 0 },
-      ...answer,
-    },
-  };
 }
 
 function readPrompt(directory: string, name: string, variables: string[]): string {

@@ -1,5 +1,6 @@
-import { analyze } from '../index/index.js';
-import type { Embedder, Passage, ScoredSentence } from '../types.js';
+import { analyze } from '../text/index.js';
+import type { Embedder, Passage } from '../types.js';
+import type { ScoredSentence } from './types.js';
 
 export interface EvidenceOptions {
   /** Weight of question-term coverage in a sentence's score. @default 0.55 */

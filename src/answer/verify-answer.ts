@@ -1,6 +1,7 @@
-import { analyze } from '../index/index.js';
-import type { Citation, Passage, SourceDocument } from '../types.js';
+import { analyze } from '../text/index.js';
+import type { Passage, SourceDocument } from '../types.js';
 import { citationFor } from './citations.js';
+import type { Citation } from './types.js';
 
 export interface VerifyOptions {
   /**

@@ -1,5 +1,5 @@
+import { LineIndex } from '../text/index.js';
 import type { Chunk, SourceDocument } from '../types.js';
-import { LineIndex } from './line-index.js';
 import { type SentenceSpan, segmentSentences, trimSpan } from './segment-sentences.js';
 
 /** How documents are cut into chunks. Recorded in the index manifest. */

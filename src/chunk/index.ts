@@ -4,5 +4,4 @@ export {
   chunkDocument,
   defaultChunkingOptions,
 } from './chunk-document.js';
-export { LineIndex } from './line-index.js';
 export { type SentenceSpan, segmentSentences, trimSpan } from './segment-sentences.js';

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
+import type { Answer } from '../answer/index.js';
 import { invalidRequest } from '../errors.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { defaultRequestLimits, describeZodError, requestSchemas } from '../server/index.js';
-import type { Answer } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
 import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest } from './runtime.js';

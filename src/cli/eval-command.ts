@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { defaultAskOptions } from '../answer/index.js';
 import { FootnoteError } from '../errors.js';
 import {
@@ -10,9 +10,12 @@ import {
   type EvalQuestion,
   type EvalReport,
   type EvalRun,
+  filterSplit,
   loadQuestionSet,
   loadSquad,
   runEval,
+  type Split,
+  squadHoldout,
 } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { chooseStore, type StoreProvider } from '../store/index.js';
@@ -23,6 +26,8 @@ import { createRuntime, openEngine, type Runtime, runIngest } from './runtime.js
 
 interface EvalFlags {
   squad?: string;
+  holdout?: boolean;
+  split: Split | 'all';
   corpus?: string;
   k?: number;
   retriever: RetrieverMode;
@@ -41,6 +46,18 @@ export function evalCommand(config: () => EnvironmentConfig): Command {
     )
     .argument('[questions]', 'question set, one JSON object per line (e.g. evals/corpus-questions.jsonl)')
     .option('--squad <file>', 'evaluate on a SQuAD v1.1 file instead: each paragraph becomes one document')
+    .option(
+      '--holdout',
+      'with --squad: index only the even-numbered (0-based) paragraphs of each article; a question about a left-out paragraph becomes unanswerable, or is dropped when one of its gold answers (SQuAD-normalised) occurs in a kept paragraph of its article',
+    )
+    .addOption(
+      new Option(
+        '--split <half>',
+        'score one half of the set: tune or report (first byte of SHA-256 of the question id, or of the article title for SQuAD, < 128 = tune), or all',
+      )
+        .choices(['tune', 'report', 'all'])
+        .default('all'),
+    )
     .option('--corpus <dir>', 'corpus the questions are about (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--json <file>', 'also write the report as JSON')
     .option(
@@ -81,6 +98,12 @@ async function evaluate(
       'pass either a question set (`footnote eval evals/corpus-questions.jsonl`) or a SQuAD file (`footnote eval --squad dev-v1.1.json`), not both or neither',
     );
   }
+  if (flags.holdout && flags.squad === undefined) {
+    throw new FootnoteError(
+      'invalid_request',
+      '--holdout leaves out paragraphs of a SQuAD file; use it with --squad <file>',
+    );
+  }
   if (flags.squad !== undefined && flags.corpus !== undefined) {
     throw new FootnoteError(
       'invalid_request',
@@ -92,9 +115,19 @@ async function evaluate(
   let corpus = flags.corpus;
   const stateDirectory = path.resolve(environment.indexDirectory);
   if (flags.squad !== undefined) {
-    ({ questions, corpusDirectory: corpus } = await prepareSquadCorpus(flags.squad, stateDirectory));
+    ({ questions, corpusDirectory: corpus } = await prepareSquadCorpus(flags.squad, stateDirectory, {
+      holdout: flags.holdout ?? false,
+    }));
   } else {
     questions = await loadQuestionSet(questionsPath!);
+  }
+  const setSize = questions.length;
+  questions = filterSplit(questions, flags.split);
+  if (questions.length === 0) {
+    throw new FootnoteError(
+      'invalid_request',
+      `the ${flags.split} half of this set holds no questions (of ${setSize}); pass --split all`,
+    );
   }
 
   const runtime = createRuntime(environment, {
@@ -137,6 +170,9 @@ async function evaluate(
       config: {
         questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
         groundingThreshold: environment.groundingThreshold ?? defaultAskOptions.groundingThreshold,
+        split: flags.split,
+        setSize,
+        ...(flags.holdout ? { holdout: true } : {}),
       },
     });
   } finally {
@@ -159,16 +195,23 @@ async function evaluate(
 
 /**
  * Reads a SQuAD file and writes each paragraph as a file under
- * `<stateDirectory>/squad-corpus-<hash of the file>/` unless it is already there, so a second run
- * ingests nothing new. Files are written under a temporary name and renamed, so an interrupted
- * run never leaves a truncated paragraph behind.
+ * `<stateDirectory>/squad-corpus-<hash of the file>/` (`squad-holdout-corpus-…` with `holdout`,
+ * holding only the kept paragraphs, see `squadHoldout`) unless it is already there, so a second
+ * run ingests nothing new and the two variants never share an index. Files are written under a
+ * temporary name and renamed, so an interrupted run never leaves a truncated paragraph behind.
  */
 export async function prepareSquadCorpus(
   squadFile: string,
   stateDirectory: string,
+  options: {
+    /** Keep every other paragraph and turn questions about the others unanswerable. @default false */
+    holdout?: boolean;
+  } = {},
 ): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
-  const { documents, questions } = await loadSquad(squadFile);
-  const directory = path.join(stateDirectory, `squad-corpus-${await fileHash(squadFile)}`);
+  const loaded = await loadSquad(squadFile);
+  const { documents, questions } = options.holdout ? squadHoldout(loaded) : loaded;
+  const prefix = options.holdout ? 'squad-holdout-corpus' : 'squad-corpus';
+  const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
   await writeCorpusFiles(directory, documents);
   return { corpusDirectory: directory, questions };
 }
@@ -235,8 +278,11 @@ const COUNTS = new Set<string>(['n', 'n_answerable', 'n_unanswerable']);
 /** The report as a two-column table, one row per metric (`–` when a rate has no questions). */
 export function formatReport(report: EvalReport): string {
   const config = report.config;
+  const split =
+    config.split === undefined || config.split === 'all' ? 'all' : `the ${String(config.split)} half`;
   const lines = [
-    `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}`,
+    `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}${config.holdout ? ' (holdout)' : ''}`,
+    `split: ${split}, ${report.n} of ${String(config.setSize ?? report.n)} questions (${report.n_answerable} answerable, ${report.n_unanswerable} unanswerable)`,
     '',
     `${'metric'.padEnd(20)} value`,
   ];

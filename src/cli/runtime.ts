@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { defaultAskOptions } from '../answer/index.js';
+import { defaultAskOptions, type Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
 import { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { chooseStore, type StoreProvider } from '../store/index.js';
-import type { Generator } from '../types.js';
 import type { EnvironmentConfig } from './config.js';
 import { ingestProgress } from './progress.js';
 

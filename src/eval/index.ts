@@ -1,5 +1,6 @@
 export {
   answerContains,
+  answerMatcher,
   type EvalReport,
   hitAtK,
   ndcgAtK,
@@ -11,4 +12,5 @@ export {
 } from './metrics.js';
 export { type EvalQuestion, type EvalTurn, evalQuestionSchema, loadQuestionSet } from './question-set.js';
 export { type EvalRun, type RunEvalOptions, runEval } from './run-eval.js';
-export { loadSquad, type SquadDocument, type SquadSet } from './squad.js';
+export { filterSplit, type Split, splitOf, splitOfQuestion } from './split.js';
+export { loadSquad, type SquadDocument, type SquadSet, squadHoldout } from './squad.js';

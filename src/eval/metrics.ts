@@ -45,14 +45,29 @@ export function normalizeAnswer(text: string): string {
  * answerContains('The Israeli military killed Hamas leader Ahmed Jabari.', ['Jabari']) // true
  */
 export function answerContains(answerText: string, goldAnswers: string[]): boolean {
-  for (const punctuation of ['delete', 'space'] as const) {
-    const answer = ` ${normalize(answerText, punctuation)} `;
-    for (const gold of goldAnswers) {
-      const normalizedGold = normalize(gold, punctuation);
-      if (normalizedGold !== '' && answer.includes(` ${normalizedGold} `)) return true;
-    }
-  }
-  return false;
+  return answerMatcher(answerText)(goldAnswers);
+}
+
+/**
+ * {@link answerContains} with the text normalised once, for checking many gold-answer lists
+ * against the same text.
+ *
+ * @example
+ * const inParagraph = answerMatcher(paragraph);
+ * questions.filter((question) => inParagraph(question.answers));
+ */
+export function answerMatcher(text: string): (goldAnswers: string[]) => boolean {
+  const forms = (['delete', 'space'] as const).map((punctuation) => ({
+    punctuation,
+    text: ` ${normalize(text, punctuation)} `,
+  }));
+  return (goldAnswers) =>
+    forms.some((form) =>
+      goldAnswers.some((gold) => {
+        const normalizedGold = normalize(gold, form.punctuation);
+        return normalizedGold !== '' && form.text.includes(` ${normalizedGold} `);
+      }),
+    );
 }
 
 /** Ranked sources with repeats removed, keeping each source's best rank. */

@@ -25,6 +25,11 @@ export interface EvalQuestion {
   sources: string[];
   /** Earlier turns, for follow-up questions such as "What did he die of?". */
   history?: EvalTurn[];
+  /**
+   * Questions with the same group fall in the same half of the tuning/reporting split (SQuAD sets
+   * the article title). Absent in JSONL sets, where the id decides.
+   */
+  group?: string;
 }
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');

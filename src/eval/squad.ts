@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { FootnoteError } from '../errors.js';
+import { answerMatcher } from './metrics.js';
 import type { EvalQuestion } from './question-set.js';
 
 /** One SQuAD paragraph as a corpus document. */
@@ -15,6 +16,10 @@ export interface SquadDocument {
   title: string;
   /** `title + "\n\n" + context`; every answer appears verbatim in the context part. */
   text: string;
+  /** 0-based index of the article in the file. */
+  article: number;
+  /** 0-based index of the paragraph in its article. */
+  paragraph: number;
 }
 
 export interface SquadSet {
@@ -50,8 +55,9 @@ const EXPECTED_SHAPE =
 
 /**
  * Reads a SQuAD v1.1 file (e.g. `dev-v1.1.json`). Each paragraph becomes one document and each
- * question an {@link EvalQuestion} whose only source is its paragraph and whose answers are the
- * distinct `answers[].text`, in their original order.
+ * question an {@link EvalQuestion} whose only source is its paragraph, whose answers are the
+ * distinct `answers[].text`, in their original order, and whose `group` is the article title as
+ * written in the file (`Super_Bowl_50`), so the tuning/reporting split keeps articles whole.
  *
  * @throws FootnoteError `invalid_request` when the file cannot be read, is not JSON or does not
  *   have the SQuAD v1.1 shape (the message names the first offending fields).
@@ -89,13 +95,60 @@ export async function loadSquad(path: string): Promise<SquadSet> {
     const title = article.title.replaceAll('_', ' ');
     for (const [paragraphIndex, paragraph] of article.paragraphs.entries()) {
       const source = `squad/${articleIndex}-${paragraphIndex}.txt`;
-      documents.push({ source, title, text: `${title}\n\n${paragraph.context}` });
+      documents.push({
+        source,
+        title,
+        text: `${title}\n\n${paragraph.context}`,
+        article: articleIndex,
+        paragraph: paragraphIndex,
+      });
       for (const qa of paragraph.qas) {
         const answers = [...new Set(qa.answers.map((answer) => answer.text))];
-        questions.push({ id: qa.id, question: qa.question, answers, sources: [source] });
+        questions.push({
+          id: qa.id,
+          question: qa.question,
+          answers,
+          sources: [source],
+          group: article.title,
+        });
       }
     }
   }
+  return { documents, questions };
+}
+
+/**
+ * The holdout variant of a SQuAD set, built for abstention: only every other paragraph of each
+ * article is kept (0-based paragraph index even), so the index holds each article's topic while
+ * the facts of the left-out paragraphs are gone. Deterministic, no randomness:
+ *
+ * - a question about a kept paragraph stays answerable, unchanged;
+ * - a question about a left-out paragraph becomes unanswerable (`answers` and `sources` emptied),
+ *   unless one of its gold answers occurs, under SQuAD normalisation (as `answerContains` matches), in
+ *   the text of a kept paragraph of the same article (title line included, since it is indexed
+ *   too): then the corpus may well answer it, and the question is dropped.
+ *
+ * Questions keep their id and `group` (the article), so the tuning/reporting split is the same
+ * as on the plain set.
+ *
+ * @example
+ * const holdout = squadHoldout(await loadSquad('../shared/datasets/squad/dev-v1.1-part-a.json'));
+ */
+export function squadHoldout(set: SquadSet): SquadSet {
+  const documents = set.documents.filter((document) => document.paragraph % 2 === 0);
+  const keptTexts = new Map<number, Array<(answers: string[]) => boolean>>();
+  for (const document of documents) {
+    const texts = keptTexts.get(document.article) ?? [];
+    texts.push(answerMatcher(document.text));
+    keptTexts.set(document.article, texts);
+  }
+  const documentOf = new Map(set.documents.map((document) => [document.source, document]));
+  const questions = set.questions.flatMap((question) => {
+    const document = documentOf.get(question.sources[0] ?? '');
+    if (!document || document.paragraph % 2 === 0) return [question];
+    const elsewhere = (keptTexts.get(document.article) ?? []).some((contains) => contains(question.answers));
+    return elsewhere ? [] : [{ ...question, answers: [], sources: [] }];
+  });
   return { documents, questions };
 }
 

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
+import { analyze } from '../text/index.js';
 import type { LexicalHit, LexicalIndex } from '../types.js';
-import { analyze } from './analyze.js';
 
 export interface Bm25Options {
   /** Term-frequency saturation. @default 1.2 */

@@ -1,4 +1,3 @@
-export { analyze, STOP_WORDS } from './analyze.js';
 export { Bm25LexicalIndex, type Bm25Options, defaultBm25Options } from './bm25-lexical-index.js';
 export { defaultHnswOptions, type HnswOptions, HnswVectorIndex } from './hnsw-vector-index.js';
 export {

@@ -8,3 +8,9 @@ export {
   sourceIdFor,
 } from './ingest-corpus.js';
 export { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
+export {
+  type CorpusFileRead,
+  defaultReadCorpusFileOptions,
+  type ReadCorpusFileOptions,
+  readCorpusFile,
+} from './read-corpus-file.js';

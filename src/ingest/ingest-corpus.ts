@@ -13,7 +13,7 @@ import {
 } from '../store/index.js';
 import type { SourceDocument } from '../types.js';
 import { decodeText, extractText } from './extract-text.js';
-import { type CorpusFile, readCorpus } from './read-corpus.js';
+import { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
 
 export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
@@ -29,8 +29,12 @@ export interface IngestOptions {
   rebuild: boolean;
   /** @default 20 MB */
   maxFileBytes: number;
+  /** How long reading one file may take before it is skipped with a warning. @default 10_000 */
+  readTimeoutMs: number;
   onWarning: (message: string) => void;
   onProgress: (phase: IngestPhase, done: number, total: number) => void;
+  /** Called (and awaited) with the files listed, before any is opened. @default does nothing */
+  onListed: ReadCorpusOptions['onListed'];
   signal?: AbortSignal;
 }
 
@@ -71,8 +75,10 @@ export async function ingestCorpus(
     chunking: {},
     rebuild: false,
     maxFileBytes: 20 * 1024 * 1024,
+    readTimeoutMs: 10_000,
     onWarning: () => {},
     onProgress: () => {},
+    onListed: () => {},
     ...options,
   };
   const store = settings.store ?? new FileStoreProvider(settings.indexDirectory);
@@ -91,7 +97,12 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
 
   const files = await readCorpus(settings.corpusDirectory, {
     maxFileBytes: settings.maxFileBytes,
+    readTimeoutMs: settings.readTimeoutMs,
     onWarning: warn,
+    onListed: async (listed) => {
+      settings.onProgress('read', 0, listed.length);
+      await settings.onListed(listed);
+    },
   });
   settings.signal?.throwIfAborted();
   const previousFiles = previous?.manifest.files ?? {};

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FootnoteError } from '../errors.js';
 import { FORMAT_BY_EXTENSION, looksBinary, type SourceFormat } from './extract-text.js';
+import { readCorpusFile } from './read-corpus-file.js';
 
 /** A corpus file that passed the checks and was read. */
 export interface CorpusFile {
@@ -21,13 +22,25 @@ export interface ReadCorpusOptions {
    * @default 20 * 1024 * 1024
    */
   maxFileBytes: number;
+  /**
+   * How long reading one file may take before it is skipped with a warning.
+   * @default 10_000
+   */
+  readTimeoutMs: number;
   /** Called once per skipped file with one line saying which and why. */
   onWarning: (message: string) => void;
+  /**
+   * Called (and awaited) once the walk has listed the files, before any is opened: the size of
+   * the work ahead, for a progress display. @default does nothing
+   */
+  onListed: (files: ReadonlyArray<{ source: string; absolutePath: string }>) => void | Promise<void>;
 }
 
 export const defaultReadCorpusOptions: ReadCorpusOptions = {
   maxFileBytes: 20 * 1024 * 1024,
+  readTimeoutMs: 10_000,
   onWarning: () => {},
+  onListed: () => {},
 };
 
 /**
@@ -35,7 +48,9 @@ export const defaultReadCorpusOptions: ReadCorpusOptions = {
  * with one warning each and without stopping: unsupported extensions are ignored silently;
  * binary, empty, oversized and unreadable files and symbolic links get a warning. Links are never
  * followed: one that leads outside the corpus would read files nobody meant to index, and one
- * that stays inside would index the same file twice (or loop forever).
+ * that stays inside would index the same file twice (or loop forever). Every file is read with
+ * `readCorpusFile`, which judges the opened handle, so a file swapped for a link, a FIFO or a
+ * device after it was listed is skipped with a warning too.
  */
 export async function readCorpus(
   root: string,
@@ -45,11 +60,12 @@ export async function readCorpus(
   const rootReal = await realDirectory(root);
   const pending: PendingFile[] = [];
   await walk(rootReal, rootReal, pending, settings);
+  await settings.onListed(pending.map(({ source, absolutePath }) => ({ source, absolutePath })));
   const files: CorpusFile[] = [];
   // Files are read a batch at a time: one at a time, 2,000 small files spent seconds waiting on I/O.
   for (let start = 0; start < pending.length; start += READ_CONCURRENCY) {
     const results = await Promise.all(
-      pending.slice(start, start + READ_CONCURRENCY).map((entry) => readOne(entry, settings.maxFileBytes)),
+      pending.slice(start, start + READ_CONCURRENCY).map((entry) => readOne(rootReal, entry, settings)),
     );
     for (const result of results) {
       if ('warning' in result) settings.onWarning(result.warning);
@@ -110,34 +126,33 @@ async function walk(
       await walk(root, fullPath, out, settings);
       continue;
     }
-    const isFile = entry.isFile();
-    if (!isFile) continue;
     const format = FORMAT_BY_EXTENSION[path.extname(entry.name).toLowerCase()];
     if (!format) continue;
+    if (!entry.isFile()) {
+      settings.onWarning(`skipped ${source}: not a regular file (${direntKind(entry)})`);
+      continue;
+    }
     out.push({ absolutePath: fullPath, source, format });
   }
 }
 
 async function readOne(
+  root: string,
   { absolutePath, source, format }: PendingFile,
-  maxFileBytes: number,
+  settings: ReadCorpusOptions,
 ): Promise<{ file: CorpusFile } | { warning: string }> {
-  try {
-    const stat = await fs.stat(absolutePath);
-    if (stat.size > maxFileBytes)
-      return {
-        warning: `skipped ${source}: ${formatBytes(stat.size)} is over the ${formatBytes(maxFileBytes)} limit`,
-      };
-    const bytes = await fs.readFile(absolutePath);
-    if (bytes.length === 0 || bytes.toString('utf8').trim().length === 0)
-      return { warning: `skipped ${source}: empty file` };
-    if (looksBinary(bytes)) return { warning: `skipped ${source}: binary content` };
-    return {
-      file: { source, absolutePath, format, bytes, hash: createHash('sha256').update(bytes).digest('hex') },
-    };
-  } catch (error) {
-    return { warning: `skipped ${source}: cannot read file (${errorCode(error)})` };
-  }
+  const read = await readCorpusFile(root, absolutePath, {
+    maxBytes: settings.maxFileBytes,
+    timeoutMs: settings.readTimeoutMs,
+  });
+  if (!read.ok) return { warning: `skipped ${source}: ${read.reason}` };
+  const { bytes } = read;
+  if (bytes.length === 0 || bytes.toString('utf8').trim().length === 0)
+    return { warning: `skipped ${source}: empty file` };
+  if (looksBinary(bytes)) return { warning: `skipped ${source}: binary content` };
+  return {
+    file: { source, absolutePath, format, bytes, hash: createHash('sha256').update(bytes).digest('hex') },
+  };
 }
 
 async function describeSymlink(root: string, linkPath: string): Promise<string> {
@@ -152,14 +167,18 @@ async function describeSymlink(root: string, linkPath: string): Promise<string> 
   }
 }
 
+function direntKind(entry: import('node:fs').Dirent): string {
+  if (entry.isFIFO()) return 'FIFO';
+  if (entry.isSocket()) return 'socket';
+  if (entry.isCharacterDevice()) return 'character device';
+  if (entry.isBlockDevice()) return 'block device';
+  return 'unknown kind';
+}
+
 function relative(root: string, fullPath: string): string {
   return path.relative(root, fullPath).split(path.sep).join('/');
 }
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException)?.code ?? String(error);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }

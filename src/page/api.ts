@@ -2,7 +2,9 @@
  * The page's window on the HTTP API: fetch with the optional API key, JSON errors as
  * `ApiError`, and `/api/chat`'s Server-Sent Events as a stream of typed events.
  */
-import type { Answer, ChatTurn, Citation, Passage } from '../types.js';
+
+import type { ChatEvent } from '../server/chat-events.js';
+import type { ChatTurn } from '../types.js';
 
 /** The server answered with `{ error: { code, message } }` (or some other non-2xx). */
 export class ApiError extends Error {
@@ -17,13 +19,6 @@ export class ApiError extends Error {
 
 /** The request never reached the server, or the answer was cut off on the way. */
 export class ConnectionError extends Error {}
-
-export type ChatEvent =
-  | { type: 'retrieval'; query: string; passages: Passage[] }
-  | { type: 'delta'; text: string }
-  | { type: 'citation'; citation: Citation }
-  | { type: 'done'; answer: Answer }
-  | { type: 'error'; code: string; message: string };
 
 export interface SourceSummary {
   id: string;
@@ -197,7 +192,7 @@ export async function* streamChat(messages: ChatTurn[], signal: AbortSignal): As
         buffer = buffer.slice(match.index + match[0].length);
         const event = parseFrame(frame);
         if (!event) continue;
-        if (event.type === 'done' || event.type === 'error') finished = true;
+        if (event.event === 'done' || event.event === 'error') finished = true;
         yield event;
       }
     }
@@ -207,6 +202,14 @@ export async function* streamChat(messages: ChatTurn[], signal: AbortSignal): As
   if (!finished) throw new ConnectionError('the connection closed before the answer was complete');
 }
 
+const EVENTS: ReadonlySet<string> = new Set<ChatEvent['event']>([
+  'retrieval',
+  'delta',
+  'citation',
+  'done',
+  'error',
+]);
+
 function parseFrame(frame: string): ChatEvent | undefined {
   let name = 'message';
   const data: string[] = [];
@@ -214,31 +217,6 @@ function parseFrame(frame: string): ChatEvent | undefined {
     if (line.startsWith('event:')) name = line.slice(6).trim();
     else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
   }
-  if (data.length === 0) return undefined;
-  const payload = JSON.parse(data.join('\n')) as Record<string, unknown>;
-  switch (name) {
-    case 'retrieval':
-      return {
-        type: 'retrieval',
-        query: String(payload.query ?? ''),
-        passages: (payload.passages as Passage[] | undefined) ?? [],
-      };
-    case 'delta':
-      return { type: 'delta', text: String(payload.text ?? '') };
-    case 'citation':
-      // The citation is the payload itself; `{ citation }` is accepted too.
-      return { type: 'citation', citation: ('citation' in payload ? payload.citation : payload) as Citation };
-    case 'done':
-      return { type: 'done', answer: payload as unknown as Answer };
-    case 'error': {
-      const error = (payload.error ?? payload) as { code?: unknown; message?: unknown };
-      return {
-        type: 'error',
-        code: String(error.code ?? 'internal'),
-        message: String(error.message ?? 'the server could not answer'),
-      };
-    }
-    default:
-      return undefined;
-  }
+  if (data.length === 0 || !EVENTS.has(name)) return undefined;
+  return { event: name, data: JSON.parse(data.join('\n')) } as ChatEvent;
 }

@@ -2,7 +2,9 @@
  * The chat page: wires the conversation, the composer, the source panel and the corpus panel
  * together. Everything from the server is rendered as text (see dom.ts), never as HTML.
  */
-import type { Citation, Passage } from '../types.js';
+
+import type { Citation } from '../answer/types.js';
+import type { Passage } from '../types.js';
 import { ApiError, ConnectionError, type Health, setKeyPrompt, streamChat } from './api.js';
 import {
   answerAsText,
@@ -114,16 +116,16 @@ async function ask(exchange: Exchange): Promise<void> {
   };
   try {
     for await (const event of streamChat(messagesFor(exchanges, index), controller.signal)) {
-      if (event.type === 'retrieval') {
-        exchange.passages = event.passages;
+      if (event.event === 'retrieval') {
+        exchange.passages = event.data.passages;
         exchange.status = 'writing';
-      } else if (event.type === 'delta') {
-        exchange.text += event.text;
+      } else if (event.event === 'delta') {
+        exchange.text += event.data.text;
         exchange.status = 'writing';
-      } else if (event.type === 'citation') {
-        exchange.citations.push(event.citation);
-      } else if (event.type === 'done') {
-        const { answer } = event;
+      } else if (event.event === 'citation') {
+        exchange.citations.push(event.data);
+      } else if (event.event === 'done') {
+        const answer = event.data;
         exchange.text = answer.answer;
         exchange.citations = answer.citations;
         exchange.passages = answer.passages;
@@ -140,12 +142,11 @@ async function ask(exchange: Exchange): Promise<void> {
             ? `Answer ready with ${answer.citations.length} footnote${answer.citations.length === 1 ? '' : 's'}.`
             : 'Not found in the corpus.',
         );
-      } else if (event.type === 'error') {
+      } else if (event.event === 'error') {
+        const { code, message } = event.data.error;
         fail(
           exchange,
-          event.code === 'index_missing'
-            ? { kind: 'no_index', code: event.code, message: event.message }
-            : { kind: 'server', code: event.code, message: event.message },
+          code === 'index_missing' ? { kind: 'no_index', code, message } : { kind: 'server', code, message },
         );
       }
       update();

@@ -2,7 +2,9 @@
  * The conversation as the page keeps it: one exchange per question, saved in local storage so
  * a reload finds it again.
  */
-import type { AnswerTimings, ChatTurn, Citation, Passage } from '../types.js';
+
+import type { AnswerTimings, Citation } from '../answer/types.js';
+import type { ChatTurn, Passage } from '../types.js';
 
 /** Why an exchange has no answer. */
 export interface Failure {

@@ -2,7 +2,9 @@
  * Draws one exchange: the question, the answer with its footnote buttons, the sources, and
  * whatever state the answer is in (searching, writing, not found, failed).
  */
-import type { Citation, Passage } from '../types.js';
+
+import type { Citation } from '../answer/types.js';
+import type { Passage } from '../types.js';
 import type { Exchange } from './conversation.js';
 import { h, icon, withCode } from './dom.js';
 

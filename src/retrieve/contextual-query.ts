@@ -1,4 +1,4 @@
-import { analyze } from '../index/index.js';
+import { analyze } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 
 /** The question to retrieve for, with the conversation folded in. */

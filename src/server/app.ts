@@ -1,12 +1,13 @@
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
-import { lineAt } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
+import { lineAt } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
+import { toSseFrame } from './chat-events.js';
 import { errorResponse, publicMessage } from './http-errors.js';
 import {
   bodySizeLimit,
@@ -96,19 +97,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
           signal: controller.signal,
         })) {
           if (controller.signal.aborted) return;
-          if (part.type === 'retrieval-end')
-            await stream.writeSSE({
-              event: 'retrieval',
-              data: JSON.stringify({ query: part.query, passages: part.passages }),
-            });
-          else if (part.type === 'text-delta')
-            await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: part.text }) });
-          else if (part.type === 'citation')
-            await stream.writeSSE({ event: 'citation', data: JSON.stringify(part.citation) });
-          else if (part.type === 'finish')
-            await stream.writeSSE({ event: 'done', data: JSON.stringify(part.answer) });
-          else if (part.type === 'error')
-            await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: part.error }) });
+          await stream.writeSSE(toSseFrame(part));
         }
       } catch (error) {
         if (controller.signal.aborted) return;

@@ -3,10 +3,11 @@ import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Answer } from '../answer/index.js';
 import type { Engine } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import type { RetrieverMode } from '../retrieve/index.js';
-import type { Answer, ChatTurn } from '../types.js';
+import type { ChatTurn } from '../types.js';
 import { requestSignal } from './access.js';
 import type { EngineHolder } from './app.js';
 import { bodySizeLimit, defaultRequestLimits, type RequestLimits } from './schemas.js';
@@ -94,7 +95,7 @@ interface CompletionRequest {
  *   messages as conversation history. The content keeps Footnote's `[n]` markers, and the
  *   citations (the same objects as `/api/ask` returns) ride along: on `choices[0].message.citations`
  *   without streaming, and on the final chunk (the one with `finish_reason`) as `citations` with
- *   `stream: true`. A `footnote` object beside them says whether the answer is grounded, which
+ *   `stream: true`. A `footnote` object beside them says whether the answer is grounded, its `confidence`, which
  *   generator wrote it, and any `unsupported` sentences or `notice`.
  *
  * Unknown parameters get OpenAI's 400 ("Unrecognized request argument supplied"); known ones
@@ -219,18 +220,6 @@ export function mountOpenAiRoutes(app: Hono, options: OpenAiRoutesOptions): void
               await stream.writeSSE({
                 data: chunk([], { usage: usage(request.promptTokens, answer.answer) }),
               });
-          } else if (part.type === 'error') {
-            await stream.writeSSE({
-              data: JSON.stringify({
-                error: {
-                  message: part.error.message,
-                  type: 'server_error',
-                  param: null,
-                  code: part.error.code,
-                },
-              }),
-            });
-            return;
           }
         }
         await stream.writeSSE({ data: '[DONE]' });
@@ -273,6 +262,7 @@ function usage(promptTokens: number, completion: string) {
 function footnoteFields(answer: Answer) {
   return {
     grounded: answer.grounded,
+    confidence: answer.confidence,
     generator: answer.generator,
     ...(answer.unsupported ? { unsupported: answer.unsupported } : {}),
     ...(answer.notice ? { notice: answer.notice } : {}),

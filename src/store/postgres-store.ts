@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
 import { FootnoteError } from '../errors.js';
-import { analyze } from '../index/index.js';
+import { analyze } from '../text/index.js';
 import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
 import { indexedText } from './file-store.js';
 import type {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerType, REFUSAL } from '../../src/answer/index.js';
+import type { Answer } from '../../src/answer/index.js';
+import { answerType, defaultAskOptions, REFUSAL } from '../../src/answer/index.js';
 import type { Engine } from '../../src/engine.js';
-import type { Answer } from '../../src/types.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 let fixture: Awaited<ReturnType<typeof buildTestIndex>>;
@@ -76,6 +76,18 @@ describe('ask (extractive)', () => {
       expect(answer, question).toMatchObject({ grounded: false, answer: REFUSAL, citations: [] });
       expect(answer.notice).toMatch(/not answer|no passage/);
     }
+  });
+
+  it('carries a confidence in [0, 1]: the best evidence score, kept on refusals', async () => {
+    const answered = await engine.ask({ question: 'Which Hamas leader was killed by the Israeli military?' });
+    expect(answered.grounded).toBe(true);
+    expect(answered.confidence).toBeGreaterThanOrEqual(defaultAskOptions.groundingThreshold);
+    expect(answered.confidence).toBeLessThanOrEqual(1);
+    // A near miss (no age in the corpus) is refused yet keeps its lower evidence score, not 0.
+    const nearMiss = await engine.ask({ question: 'How old is Sergey Lavrov?' });
+    expect(nearMiss.grounded).toBe(false);
+    expect(nearMiss.confidence).toBeGreaterThan(0);
+    expect(nearMiss.confidence).toBeLessThan(answered.confidence);
   });
 
   it('uses the conversation for follow-up questions', async () => {

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerStreamPart } from '../../src/answer/index.js';
 import { REFUSAL } from '../../src/answer/index.js';
 import { LlmGenerator, type LlmGeneratorOptions } from '../../src/answer/llm-generator.js';
 import type { Engine } from '../../src/engine.js';
-import type { AnswerStreamPart } from '../../src/types.js';
 import {
   type FakeOpenAiServer,
   type FakeReply,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Answer } from '../../src/types.js';
+import type { Answer } from '../../src/answer/index.js';
 
 const run = promisify(execFile);
 const BIN = path.resolve('bin/footnote.js');

@@ -252,6 +252,53 @@ describe('footnote eval --squad <file>', () => {
   });
 });
 
+describe('footnote eval --split and --holdout', () => {
+  it('scores one half of a question set, split by question id, and says which half', async () => {
+    const file = await writeLines('split.jsonl', questions);
+    const halves: Record<string, Record<string, unknown> & { config: Record<string, unknown> }> = {};
+    for (const half of ['tune', 'report']) {
+      const output = path.join(directory, `split-${half}.json`);
+      const result = await footnote('eval', file, '--split', half, '--json', output);
+      expect(result.code).toBe(0);
+      halves[half] = await readReport(output);
+      expect(halves[half]!.config).toMatchObject({ split: half, setSize: 3 });
+    }
+    // SHA-256 first bytes: lavrov-age 0x7f (tune), jabari 0xad and kerry-call 0x89 (report).
+    expect(halves.tune).toMatchObject({ n: 1, n_answerable: 0, n_unanswerable: 1 });
+    expect(halves.report).toMatchObject({ n: 2, n_answerable: 2, n_unanswerable: 0 });
+    const shown = await footnote('eval', file, '--split', 'report');
+    expect(shown.stdout).toContain('split: the report half, 2 of 3 questions (2 answerable, 0 unanswerable)');
+  });
+
+  it('--holdout indexes every other paragraph of each article in its own corpus and turns the rest unanswerable', async () => {
+    const file = path.join(directory, 'tiny-squad-holdout.json');
+    await writeFile(file, JSON.stringify(squadFixture));
+    const output = path.join(directory, 'holdout.json');
+    const result = await footnote('eval', '--squad', file, '--holdout', '--json', output);
+    expect(result.stderr).not.toContain('internal error');
+    expect(result.code).toBe(0);
+    const report = await readReport(output);
+    expect(Object.keys(report)).toEqual(REPORT_KEYS);
+    // Paragraph 0-1 (Levi's Stadium) is left out and its answer is nowhere else in the article.
+    expect(report).toMatchObject({ n: 3, n_answerable: 2, n_unanswerable: 1 });
+    expect(report.config).toMatchObject({ holdout: true, corpus: { sources: 2 } });
+    expect(result.stdout).toContain('(holdout)');
+    const corpus = (await readdir(stateDirectory)).find((name) => name.startsWith('squad-holdout-corpus-'));
+    expect(corpus).toBeDefined();
+    expect((await readdir(path.join(stateDirectory, corpus!, 'squad'))).sort()).toEqual([
+      '0-0.txt',
+      '1-0.txt',
+    ]);
+
+    // The SQuAD split goes by article: Super_Bowl_50 (0x91) is in the reporting half, Warsaw (0x2d) not.
+    const report2 = path.join(directory, 'holdout-report.json');
+    expect(
+      (await footnote('eval', '--squad', file, '--holdout', '--split', 'report', '--json', report2)).code,
+    ).toBe(0);
+    expect(await readReport(report2)).toMatchObject({ n: 2, n_answerable: 1, n_unanswerable: 1 });
+  });
+});
+
 describe('footnote eval with bad input', () => {
   function expectOneLineError(result: Outcome, pattern: RegExp): void {
     expect(result.code).toBe(1);
@@ -292,6 +339,16 @@ describe('footnote eval with bad input', () => {
     expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(
       /^footnote: question "jabari" names source bbc\/sport\/001\.txt, which is not in the corpus .*--corpus/,
     );
+  });
+
+  it('exits 1 for --holdout without --squad and for an unknown --split', async () => {
+    expectOneLineError(
+      await footnote('eval', 'evals/corpus-questions.jsonl', '--holdout'),
+      /--holdout .*--squad/,
+    );
+    const unknown = await footnote('eval', 'evals/corpus-questions.jsonl', '--split', 'train');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/--split.*train.*tune, report, all/);
   });
 
   it('exits 1 when given neither or both of a question set and --squad', async () => {

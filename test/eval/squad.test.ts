@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FootnoteError } from '../../src/errors.js';
-import { loadSquad } from '../../src/eval/squad.js';
+import { loadSquad, type SquadSet, squadHoldout } from '../../src/eval/squad.js';
 
 const fixture = {
   version: '1.1',
@@ -52,6 +52,10 @@ const fixture = {
   ],
 };
 
+const realFile = fileURLToPath(
+  new URL('../../../shared/datasets/squad/dev-v1.1-part-a.json', import.meta.url),
+);
+
 let directory: string;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'footnote-squad-'));
@@ -74,13 +78,23 @@ describe('loadSquad', () => {
         source: 'squad/0-0.txt',
         title: 'Super Bowl 50',
         text: `Super Bowl 50\n\n${fixture.data[0]!.paragraphs[0]!.context}`,
+        article: 0,
+        paragraph: 0,
       },
       {
         source: 'squad/0-1.txt',
         title: 'Super Bowl 50',
         text: "Super Bowl 50\n\nThe game was played at Levi's Stadium.",
+        article: 0,
+        paragraph: 1,
       },
-      { source: 'squad/1-0.txt', title: 'Warsaw', text: 'Warsaw\n\nWarsaw is the capital of Poland.' },
+      {
+        source: 'squad/1-0.txt',
+        title: 'Warsaw',
+        text: 'Warsaw\n\nWarsaw is the capital of Poland.',
+        article: 1,
+        paragraph: 0,
+      },
     ]);
     expect(questions).toEqual([
       {
@@ -88,14 +102,22 @@ describe('loadSquad', () => {
         question: 'Which team won Super Bowl 50?',
         answers: ['Denver Broncos', 'The Denver Broncos'],
         sources: ['squad/0-0.txt'],
+        group: 'Super_Bowl_50',
       },
       {
         id: 'q2',
         question: 'Where was the game played?',
         answers: ["Levi's Stadium"],
         sources: ['squad/0-1.txt'],
+        group: 'Super_Bowl_50',
       },
-      { id: 'q3', question: 'Capital of Poland?', answers: ['Warsaw'], sources: ['squad/1-0.txt'] },
+      {
+        id: 'q3',
+        question: 'Capital of Poland?',
+        answers: ['Warsaw'],
+        sources: ['squad/1-0.txt'],
+        group: 'Warsaw',
+      },
     ]);
   });
 
@@ -140,9 +162,6 @@ describe('loadSquad', () => {
     await expect(loadSquad(join(directory, 'absent.json'))).rejects.toThrow(/cannot be read/);
   });
 
-  const realFile = fileURLToPath(
-    new URL('../../../shared/datasets/squad/dev-v1.1-part-a.json', import.meta.url),
-  );
   it.skipIf(!existsSync(realFile))(
     'loads the shared SQuAD dev part with answers verbatim in their documents',
     async () => {
@@ -157,6 +176,85 @@ describe('loadSquad', () => {
         expect(question.answers.length).toBeGreaterThan(0);
         for (const answer of question.answers) expect(text).toContain(answer);
       }
+    },
+  );
+});
+
+describe('squadHoldout', () => {
+  const document = (article: number, paragraph: number, title: string, context: string) => ({
+    source: `squad/${article}-${paragraph}.txt`,
+    title,
+    text: `${title}\n\n${context}`,
+    article,
+    paragraph,
+  });
+  const question = (id: string, source: string, answers: string[], group: string) => ({
+    id,
+    question: `${id}?`,
+    answers,
+    sources: [source],
+    group,
+  });
+  const set: SquadSet = {
+    documents: [
+      document(0, 0, 'Nile', 'The Nile flows north through Egypt.'),
+      document(0, 1, 'Nile', 'Its length is about 6,650 km.'),
+      document(0, 2, 'Nile', 'The Aswan High Dam was finished in 1970.'),
+      document(0, 3, 'Nile', 'The river ends in a delta on the Mediterranean.'),
+      document(1, 0, 'Danube', 'The Danube reaches the Black Sea; it is 2,850 km long.'),
+      document(1, 1, 'Danube', 'Vienna lies on the Danube.'),
+    ],
+    questions: [
+      question('kept', 'squad/0-0.txt', ['Egypt'], 'Nile'),
+      question('gone', 'squad/0-1.txt', ['about 6,650 km', '6,650 km'], 'Nile'),
+      question('answer-in-kept', 'squad/0-3.txt', ['the Mediterranean', '1970'], 'Nile'),
+      question('answer-in-title', 'squad/0-1.txt', ['The Nile'], 'Nile'),
+      question('answer-in-other-article', 'squad/0-3.txt', ['Black Sea'], 'Nile'),
+      question('partial-word', 'squad/1-1.txt', ['Vienna', 'Danub'], 'Danube'),
+      question('kept-2', 'squad/0-2.txt', ['1970'], 'Nile'),
+    ],
+  };
+
+  it('keeps the even paragraphs and turns questions about the others unanswerable, or drops them', () => {
+    const holdout = squadHoldout(set);
+    expect(holdout.documents.map((kept) => kept.source)).toEqual([
+      'squad/0-0.txt',
+      'squad/0-2.txt',
+      'squad/1-0.txt',
+    ]);
+    expect(holdout.questions).toEqual([
+      set.questions[0],
+      // 6,650 occurs in no kept Nile paragraph: unanswerable, id and article kept.
+      { id: 'gone', question: 'gone?', answers: [], sources: [], group: 'Nile' },
+      // "1970" is in kept paragraph 0-2 ("answer-in-kept") and "Nile" in every kept title: dropped.
+      // "Black Sea" occurs only in another article, which does not count.
+      {
+        id: 'answer-in-other-article',
+        question: 'answer-in-other-article?',
+        answers: [],
+        sources: [],
+        group: 'Nile',
+      },
+      // "Danub" is not a whole word of "Danube": no match, so unanswerable.
+      { id: 'partial-word', question: 'partial-word?', answers: [], sources: [], group: 'Danube' },
+      set.questions[6],
+    ]);
+  });
+
+  it('is deterministic and leaves its input alone', () => {
+    const before = structuredClone(set);
+    expect(squadHoldout(set)).toEqual(squadHoldout(set));
+    expect(set).toEqual(before);
+  });
+
+  it.skipIf(!existsSync(realFile))(
+    'gives thousands of near-miss questions on the shared SQuAD part',
+    async () => {
+      const holdout = squadHoldout(await loadSquad(realFile));
+      const unanswerable = holdout.questions.filter((item) => item.answers.length === 0);
+      expect(holdout.documents).toHaveLength(531);
+      expect(holdout.questions).toHaveLength(4823);
+      expect(unanswerable).toHaveLength(1919);
     },
   );
 });

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { GenerateInput, Generator, GeneratorPart } from '../../src/answer/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AccessOptions, createApp, defaultAccessOptions } from '../../src/server/index.js';
-import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/types.js';
 import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
 
 const KEY = 'correct-horse-battery-staple-0123456789';
@@ -275,7 +275,7 @@ describe('request timeout', () => {
     readonly id = 'hanging-llm';
     readonly calls: Array<{ question: string; aborted: boolean }> = [];
     constructor(private readonly fallback: Generator) {}
-    async *generate(input: GenerateInput): AsyncGenerator<AnswerStreamPart> {
+    async *generate(input: GenerateInput): AsyncGenerator<GeneratorPart> {
       if (!input.question.includes('hang')) {
         yield* this.fallback.generate(input);
         return;

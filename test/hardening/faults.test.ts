@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -13,9 +12,15 @@ import {
   buildIndex,
   CORPUS,
   expectError,
+  flipByte,
+  footnote,
   gloveEmbedder,
+  killChildren,
   REPO_ROOT,
+  startServe,
   temporaryDirectory,
+  truncate,
+  waitFor,
 } from './helpers.js';
 
 /**
@@ -23,58 +28,7 @@ import {
  * any point, a damaged index, two ingests at once, a re-ingest under a running server, SIGTERM.
  */
 
-const BIN = path.join(REPO_ROOT, 'bin', 'footnote.js');
-const children: ChildProcess[] = [];
-
-/** Runs the built CLI; `onLine` sees every stderr line as it comes. */
-function footnote(
-  args: string[],
-  onLine: (line: string, child: ChildProcess) => void = () => {},
-  environment: Record<string, string> = {},
-): {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
-} {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      FOOTNOTE_EMBEDDER: 'glove',
-      FOOTNOTE_API_KEY: '',
-      FOOTNOTE_RATE_LIMIT: '',
-      ...environment,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  let stdout = '';
-  let pending = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    stdout += data.toString();
-  });
-  child.stderr!.on('data', (data: Buffer) => {
-    stderr += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line, child);
-  });
-  const exit = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stderr: string;
-    stdout: string;
-  }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
-  });
-  return { child, exit };
-}
-
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterEach(killChildren);
 
 let bigCorpus: string;
 
@@ -381,52 +335,3 @@ describe('SIGTERM', () => {
     expect(exit.signal).toBeNull();
   }, 30_000);
 });
-
-/** Starts `footnote serve` on a free port and waits until it listens. */
-async function startServe(
-  args: string[],
-  environment: Record<string, string> = {},
-): Promise<{
-  url: string;
-  child: ChildProcess;
-  exit: ReturnType<typeof footnote>['exit'];
-  stderr: () => string;
-}> {
-  let stderr = '';
-  let resolveUrl: (url: string) => void = () => {};
-  const listening = new Promise<string>((resolve) => (resolveUrl = resolve));
-  const run = footnote(
-    ['serve', '--port', '0', ...args],
-    (line) => {
-      stderr += `${line}\n`;
-      const match = /serving (http:\/\/\S+)/.exec(line);
-      if (match) resolveUrl(match[1]!.replace('localhost', '127.0.0.1'));
-    },
-    environment,
-  );
-  const url = await Promise.race([
-    listening,
-    run.exit.then((exit) => Promise.reject(new Error(`serve exited early: ${exit.stderr}`))),
-  ]);
-  return { url, child: run.child, exit: run.exit, stderr: () => stderr };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function truncate(file: string): Promise<void> {
-  const { size } = await fs.stat(file);
-  await fs.truncate(file, Math.floor(size / 2));
-}
-
-async function flipByte(file: string): Promise<void> {
-  const bytes = await fs.readFile(file);
-  const middle = Math.floor(bytes.length / 2);
-  bytes[middle] = bytes[middle]! ^ 0xff;
-  await fs.writeFile(file, bytes);
-}

@@ -1,12 +1,13 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { Generator } from '../../src/answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AppOptions, createApp, type EngineHolder } from '../../src/server/index.js';
-import type { Generator } from '../../src/types.js';
 
 /** The repository root (tests run from it, but spawned processes need absolute paths). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -168,4 +169,108 @@ export async function bbcSample(count: number): Promise<string> {
     }
   }
   return directory;
+}
+
+/** The built CLI, run in real child processes. */
+export const BIN = path.join(REPO_ROOT, 'bin', 'footnote.js');
+const children: ChildProcess[] = [];
+
+/** Runs the built CLI; `onLine` sees every stderr line as it comes. */
+export function footnote(
+  args: string[],
+  onLine: (line: string, child: ChildProcess) => void = () => {},
+  environment: Record<string, string> = {},
+): {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      FOOTNOTE_EMBEDDER: 'glove',
+      FOOTNOTE_API_KEY: '',
+      FOOTNOTE_RATE_LIMIT: '',
+      ...environment,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  let stdout = '';
+  let pending = '';
+  child.stdout!.on('data', (data: Buffer) => {
+    stdout += data.toString();
+  });
+  child.stderr!.on('data', (data: Buffer) => {
+    stderr += data.toString();
+    pending += data.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line, child);
+  });
+  const exit = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    stdout: string;
+  }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stderr, stdout }));
+  });
+  return { child, exit };
+}
+
+/** Kills every CLI process `footnote()` started that is still running; call it in `afterEach`. */
+export function killChildren(): void {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Starts `footnote serve` on a free port and waits until it listens. */
+export async function startServe(
+  args: string[],
+  environment: Record<string, string> = {},
+): Promise<{
+  url: string;
+  child: ChildProcess;
+  exit: ReturnType<typeof footnote>['exit'];
+  stderr: () => string;
+}> {
+  let stderr = '';
+  let resolveUrl: (url: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => (resolveUrl = resolve));
+  const run = footnote(
+    ['serve', '--port', '0', ...args],
+    (line) => {
+      stderr += `${line}\n`;
+      const match = /serving (http:\/\/\S+)/.exec(line);
+      if (match) resolveUrl(match[1]!.replace('localhost', '127.0.0.1'));
+    },
+    environment,
+  );
+  const url = await Promise.race([
+    listening,
+    run.exit.then((exit) => Promise.reject(new Error(`serve exited early: ${exit.stderr}`))),
+  ]);
+  return { url, child: run.child, exit: run.exit, stderr: () => stderr };
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function truncate(file: string): Promise<void> {
+  const { size } = await fs.stat(file);
+  await fs.truncate(file, Math.floor(size / 2));
+}
+
+export async function flipByte(file: string): Promise<void> {
+  const bytes = await fs.readFile(file);
+  const middle = Math.floor(bytes.length / 2);
+  bytes[middle] = bytes[middle]! ^ 0xff;
+  await fs.writeFile(file, bytes);
 }

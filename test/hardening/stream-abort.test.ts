@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerStreamPart, GenerateInput, Generator } from '../../src/types.js';
+import type { GenerateInput, Generator, GeneratorPart } from '../../src/answer/index.js';
 import { ANSWERED, openApp } from './helpers.js';
 
 /**
@@ -14,7 +14,7 @@ class SlowStreamingGenerator implements Generator {
   pulled = 0;
   closed = false;
   sawAbort = false;
-  async *generate(input: GenerateInput): AsyncGenerator<AnswerStreamPart> {
+  async *generate(input: GenerateInput): AsyncGenerator<GeneratorPart> {
     this.pulled = 0;
     this.closed = false;
     this.sawAbort = false;

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Answer, Citation } from '../../src/answer/index.js';
 import type { Engine } from '../../src/engine.js';
 import { createApp } from '../../src/server/index.js';
-import type { Answer, Citation } from '../../src/types.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 let fixture: Awaited<ReturnType<typeof buildTestIndex>>;
@@ -56,6 +56,8 @@ describe('HTTP API', () => {
     expect(response.status).toBe(200);
     const answer = (await response.json()) as Answer;
     expect(answer.grounded).toBe(true);
+    expect(answer.confidence).toBeGreaterThan(0);
+    expect(answer.confidence).toBeLessThanOrEqual(1);
     expect(answer.answer).toContain('Jabari');
     expect(answer.citations[0]).toMatchObject({
       n: 1,

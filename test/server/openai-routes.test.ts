@@ -2,9 +2,9 @@ import { ChatOpenAI } from '@langchain/openai';
 import type { Hono } from 'hono';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Citation } from '../../src/answer/index.js';
 import { LlmGenerator } from '../../src/answer/llm-generator.js';
 import { createApp, type EngineHolder, mountOpenAiRoutes, startServer } from '../../src/server/index.js';
-import type { Citation } from '../../src/types.js';
 import { type FakeOpenAiServer, passageWith, startFakeOpenAi } from '../support/fake-openai-server.js';
 import { buildTestIndex } from '../support/test-index.js';
 
@@ -145,7 +145,10 @@ describe('/v1 with the official openai client', () => {
     });
     expect(completion.choices[0]!.message.content).toBe("I couldn't find this in the corpus.");
     expect((completion.choices[0]!.message as unknown as { citations: Citation[] }).citations).toEqual([]);
-    expect((completion as unknown as { footnote: { grounded: boolean } }).footnote.grounded).toBe(false);
+    const { footnote } = completion as unknown as { footnote: { grounded: boolean; confidence: number } };
+    expect(footnote.grounded).toBe(false);
+    expect(footnote.confidence).toBeGreaterThanOrEqual(0);
+    expect(footnote.confidence).toBeLessThan(1);
   });
 
   it('rejects parameters it cannot honour the way OpenAI does, naming the parameter', async () => {

@@ -25,3 +25,11 @@ export class LineIndex {
     return this.lineStarts.length;
   }
 }
+
+/** 1-based line number of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1))
+    line++;
+  return line;
+}
