@@ -9,17 +9,46 @@ export interface SourceDocument {
   id: string;
   /** Path relative to the corpus root, with forward slashes. */
   source: string;
-  /** Headline: the first prose line, a Markdown heading or the HTML `<title>`. */
+  /**
+   * What a reader calls it: the document's own title (PDF or Word metadata, HTML `<title>`, a
+   * Markdown or Word heading), else its headline (see `findTitle`).
+   */
   title: string;
   /** Decoded text. Every offset in the index refers to this string. */
   text: string;
   /** SHA-256 of the raw bytes, used for incremental ingest. */
   hash: string;
-  format: 'text' | 'markdown' | 'html';
-  encoding: 'utf-8' | 'latin1';
+  format: 'text' | 'markdown' | 'html' | 'pdf' | 'docx';
+  /** How the bytes were decoded; `binary` for PDF and Word files, whose text is extracted. */
+  encoding: 'utf-8' | 'latin1' | 'binary';
   /** Character ranges `[start, end)` judged boilerplate (kept in `text`, never indexed). */
   boilerplate: Array<[number, number]>;
+  /** PDF: where each page starts in `text` (page `n` starts at `pages[n - 1]`). */
+  pages?: number[];
+  /** Word: `[offset, heading path]` where each section starts in `text`, sorted by offset. */
+  sections?: Array<[number, string[]]>;
+  /**
+   * HTML: `[offset, line]` pairs, sorted by offset, giving the line of the original file that
+   * the text from `offset` on came from. Absent: lines are lines of `text`.
+   */
+  originalLines?: Array<[number, number]>;
 }
+
+/** Where a character of a source is, in terms a reader can find in the original file. */
+export interface SourceLocation {
+  /** 1-based line: of the original file for HTML, of the text otherwise. */
+  line: number;
+  /** PDF: 1-based page. */
+  page?: number;
+  /** Word: heading path, outermost first (`['Leave', 'Paid holiday']`). */
+  section?: string[];
+}
+
+/** What a citation is cut from: a source's text and what locates an offset in it. */
+export type CitableSource = Pick<
+  SourceDocument,
+  'source' | 'title' | 'text' | 'pages' | 'sections' | 'originalLines'
+>;
 
 /** A passage of a source that is embedded and indexed as one unit. */
 export interface Chunk {
@@ -37,6 +66,10 @@ export interface Chunk {
   /** 1-based line numbers of the first and last character. */
   lineStart: number;
   lineEnd: number;
+  /** PDF: 1-based page of the first character. */
+  page?: number;
+  /** Word: heading path of the first character. */
+  section?: string[];
   text: string;
   /** Sentence spans `[start, end)` inside the chunk, as offsets into the document text. */
   sentences: Array<[number, number]>;
@@ -58,6 +91,8 @@ export interface Passage {
   end: number;
   lineStart: number;
   lineEnd: number;
+  page?: number;
+  section?: string[];
   text: string;
   sentences: Array<[number, number]>;
   /** Fused score used for ranking (higher is better). */

@@ -1,12 +1,14 @@
-import { lineAt } from '../text/index.js';
+import { locate } from '../text/index.js';
+import type { CitableSource } from '../types.js';
 import type { Citation, ScoredSentence } from './types.js';
 
 /** A footnote for a sentence, its quote cut from the source text at the sentence's offsets. */
 export function citationFor(
   n: number,
   sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score'>,
-  source: { source: string; title: string; text: string },
+  source: CitableSource,
 ): Citation {
+  const { line, page, section } = locate(source, sentence.start);
   return {
     n,
     sourceId: sentence.sourceId,
@@ -14,7 +16,9 @@ export function citationFor(
     title: source.title,
     start: sentence.start,
     end: sentence.end,
-    line: lineAt(source.text, sentence.start),
+    line,
+    ...(page === undefined ? {} : { page }),
+    ...(section === undefined ? {} : { section }),
     quote: source.text.slice(sentence.start, sentence.end),
     score: Math.round(sentence.score * 1000) / 1000,
   };

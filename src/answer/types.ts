@@ -2,7 +2,7 @@
  * Types of the answering stage: what it is given (passages and scored evidence), the generators
  * it drives, and the answer and stream it returns.
  */
-import type { ChatTurn, Passage, SourceDocument } from '../types.js';
+import type { ChatTurn, CitableSource, Passage } from '../types.js';
 
 /** One footnote: a verbatim quote with its exact place in the source file. */
 export interface Citation {
@@ -13,8 +13,12 @@ export interface Citation {
   /** Character offsets into the source's decoded text: `text.slice(start, end) === quote`. */
   start: number;
   end: number;
-  /** 1-based line of `start`. */
+  /** 1-based line of `start` (in the original file for HTML). */
   line: number;
+  /** PDF: 1-based page of `start`. */
+  page?: number;
+  /** Word: heading path of `start`, outermost first. */
+  section?: string[];
   quote: string;
   score: number;
 }
@@ -112,7 +116,7 @@ export interface GenerateInput {
   evidence: ScoredSentence[];
   history: ChatTurn[];
   /** Looks a source up by id; quotes are cut from its text. */
-  sourceOf: (sourceId: string) => Pick<SourceDocument, 'source' | 'title' | 'text'>;
+  sourceOf: (sourceId: string) => CitableSource;
   signal?: AbortSignal;
 }
 

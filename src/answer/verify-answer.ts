@@ -1,5 +1,5 @@
 import { analyze } from '../text/index.js';
-import type { Passage, SourceDocument } from '../types.js';
+import type { CitableSource, Passage } from '../types.js';
 import { citationFor } from './citations.js';
 import type { Citation } from './types.js';
 
@@ -180,7 +180,7 @@ export class AnswerVerifier {
    * One citation per footnote number: the sentence of the cited passage that best supports the
    * answer sentences citing it, cut from the source text (`quote === text.slice(start, end)`).
    */
-  citations(sourceOf: (sourceId: string) => Pick<SourceDocument, 'source' | 'title' | 'text'>): Citation[] {
+  citations(sourceOf: (sourceId: string) => CitableSource): Citation[] {
     const citations: Citation[] = [];
     for (const [index, n] of this.numbers) {
       const passage = this.passages[index]!;

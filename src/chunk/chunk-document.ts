@@ -1,4 +1,4 @@
-import { LineIndex } from '../text/index.js';
+import { SourceLocator } from '../text/index.js';
 import type { Chunk, SourceDocument } from '../types.js';
 import { type SentenceSpan, segmentSentences, trimSpan } from './segment-sentences.js';
 
@@ -42,7 +42,7 @@ export function chunkDocument(
 ): ChunkDraft[] {
   const settings = { ...defaultChunkingOptions, ...options };
   const { text } = document;
-  const lines = new LineIndex(text);
+  const locator = new SourceLocator(document);
   const chunks: ChunkDraft[] = [];
   for (const segment of proseSegments(text, document.boilerplate)) {
     const sentences = segmentSentences(text, segment).flatMap((sentence) =>
@@ -52,14 +52,17 @@ export function chunkDocument(
       const inside = sentences.slice(first, last + 1);
       const start = inside[0]!.start;
       const end = inside[inside.length - 1]!.end;
+      const location = locator.locate(start);
       chunks.push({
         sourceId: document.id,
         source: document.source,
         title: document.title,
         start,
         end,
-        lineStart: lines.lineOf(start),
-        lineEnd: lines.lineOf(Math.max(start, end - 1)),
+        lineStart: location.line,
+        lineEnd: locator.locate(Math.max(start, end - 1)).line,
+        ...(location.page === undefined ? {} : { page: location.page }),
+        ...(location.section === undefined ? {} : { section: location.section }),
         text: text.slice(start, end),
         sentences: inside.map((sentence) => [sentence.start, sentence.end]),
       });

@@ -3,6 +3,7 @@ import type { Answer } from '../answer/index.js';
 import { invalidRequest } from '../errors.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { defaultRequestLimits, describeZodError, requestSchemas } from '../server/index.js';
+import { describeLocation } from '../text/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest } from './runtime.js';
@@ -50,12 +51,15 @@ export function askCommand(config: () => EnvironmentConfig): Command {
     );
 }
 
-/** The answer for a terminal: text, then one footnote per citation with file, line and quote. */
+/**
+ * The answer for a terminal: text, then one footnote per citation with the file, where in it
+ * (`p. 3` for a PDF, `§Leave › Paid holiday` for a Word file, else the line) and the quote.
+ */
 export function formatAnswer(answer: Answer): string {
   const lines = [answer.answer, ''];
   for (const citation of answer.citations) {
     lines.push(
-      `[${citation.n}] ${citation.source}, line ${citation.line} (chars ${citation.start}-${citation.end})`,
+      `[${citation.n}] ${citation.source}, ${describeLocation(citation)} (chars ${citation.start}-${citation.end})`,
     );
     lines.push(`    “${citation.quote.replace(/\s+/g, ' ')}”`);
   }
@@ -63,8 +67,12 @@ export function formatAnswer(answer: Answer): string {
     lines.push('Closest passages (not an answer):');
     for (const passage of answer.passages.slice(0, 3)) {
       const preview = passage.text.replace(/\s+/g, ' ');
+      const where =
+        passage.page !== undefined || passage.section
+          ? describeLocation(passage)
+          : `lines ${passage.lineStart}-${passage.lineEnd}`;
       lines.push(
-        `  - ${passage.source}, lines ${passage.lineStart}-${passage.lineEnd}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`,
+        `  - ${passage.source}, ${where}: ${preview.length > 160 ? `${preview.slice(0, 157)}…` : preview}`,
       );
     }
   }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultAskOptions } from '../answer/index.js';
@@ -12,10 +11,9 @@ import {
   type EvalRun,
   filterSplit,
   loadQuestionSet,
-  loadSquad,
+  prepareSquadCorpus,
   runEval,
   type Split,
-  squadHoldout,
 } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { chooseStore, type StoreProvider } from '../store/index.js';
@@ -193,43 +191,6 @@ async function evaluate(
   }
 }
 
-/**
- * Reads a SQuAD file and writes each paragraph as a file under
- * `<stateDirectory>/squad-corpus-<hash of the file>/` (`squad-holdout-corpus-…` with `holdout`,
- * holding only the kept paragraphs, see `squadHoldout`) unless it is already there, so a second
- * run ingests nothing new and the two variants never share an index. Files are written under a
- * temporary name and renamed, so an interrupted run never leaves a truncated paragraph behind.
- */
-export async function prepareSquadCorpus(
-  squadFile: string,
-  stateDirectory: string,
-  options: {
-    /** Keep every other paragraph and turn questions about the others unanswerable. @default false */
-    holdout?: boolean;
-  } = {},
-): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
-  const loaded = await loadSquad(squadFile);
-  const { documents, questions } = options.holdout ? squadHoldout(loaded) : loaded;
-  const prefix = options.holdout ? 'squad-holdout-corpus' : 'squad-corpus';
-  const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
-  await writeCorpusFiles(directory, documents);
-  return { corpusDirectory: directory, questions };
-}
-
-/** Writes `{ source, text }` documents as files under `directory`, skipping those already there. */
-export async function writeCorpusFiles(
-  directory: string,
-  documents: Array<{ source: string; text: string }>,
-): Promise<void> {
-  for (const document of documents) {
-    const file = path.join(directory, document.source);
-    if (existsSync(file)) continue;
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(`${file}.tmp`, document.text);
-    await rename(`${file}.tmp`, file);
-  }
-}
-
 /** A question whose gold source is not in the index would silently score 0. */
 function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDirectory: string): void {
   const missing = questions.flatMap((question) =>
@@ -242,13 +203,6 @@ function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDir
       `question "${first.id}" names source ${first.source}, which is not in the corpus ${corpusDirectory} (${missing.length} such source reference${missing.length === 1 ? '' : 's'}); pass the corpus the questions were written for with --corpus`,
     );
   }
-}
-
-async function fileHash(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex')
-    .slice(0, 12);
 }
 
 function hash(parts: string[]): string {

@@ -6,7 +6,7 @@ import { createRuntime, runIngest } from './runtime.js';
 export function ingestCommand(config: () => EnvironmentConfig): Command {
   return withIndexOptions(new Command('ingest'))
     .description(
-      'Read a folder of .txt/.md/.html files and build or update the index (only new and changed files are embedded)',
+      'Read a folder of .txt/.md/.html/.pdf/.docx files and build or update the index (only new and changed files are embedded; every other file is named in a warning)',
     )
     .argument('[dir]', 'corpus folder', undefined)
     .option('--rebuild', 'ignore the existing index and build from scratch')

@@ -96,8 +96,7 @@ export function summarize(report: IngestReport): string {
     `${report.changed.length} changed`,
     `${report.removed.length} removed`,
   ];
-  const skipped = report.warnings.filter((warning) => warning.startsWith('skipped')).length;
-  if (skipped > 0) parts.push(`${skipped} skipped`);
+  if (report.skipped > 0) parts.push(`${report.skipped} skipped (see the warnings above)`);
   const what = report.written
     ? `indexed ${report.sources} files as ${report.chunks} chunks (${report.embeddedChunks} embedded) in ${(report.durationMs / 1000).toFixed(1)} s with ${report.embedder}`
     : `index is up to date (${report.sources} files, ${report.chunks} chunks, ${report.embedder})`;

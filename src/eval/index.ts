@@ -1,3 +1,4 @@
+export { type AgNewsRow, agNewsDocument, loadAgNews, parseAgNews } from './ag-news.js';
 export {
   answerContains,
   answerMatcher,
@@ -13,4 +14,5 @@ export {
 export { type EvalQuestion, type EvalTurn, evalQuestionSchema, loadQuestionSet } from './question-set.js';
 export { type EvalRun, type RunEvalOptions, runEval } from './run-eval.js';
 export { filterSplit, type Split, splitOf, splitOfQuestion } from './split.js';
-export { loadSquad, type SquadDocument, type SquadSet, squadHoldout } from './squad.js';
+export { loadSquad, prepareSquadCorpus, type SquadDocument, type SquadSet, squadHoldout } from './squad.js';
+export { writeCorpusFiles } from './write-corpus-files.js';

@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FootnoteError } from '../errors.js';
-import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
+import { SourceLocator } from '../text/index.js';
+import { type Chunk, chunkIdFor, type SourceDocument, type SourceLocation } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 
 /** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 const CURRENT_FILE = 'CURRENT';
 const MANIFEST_FILE = 'manifest.json';
@@ -330,11 +331,22 @@ function packChunks(chunks: Chunk[], sources: SourceDocument[]): PackedChunk[] {
 
 function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
   const ordinals = new Map<string, number>();
+  // Pages and sections come back from the source too; plain text sources need no locator.
+  const locators = new Map<SourceDocument, SourceLocator>();
   return rows.map(([sourceIndex, start, end, lineStart, lineEnd, flat], row) => {
     const source = sources[sourceIndex];
     if (!source || end > source.text.length) throw new Error(`chunk ${row} points outside its source`);
     const ordinal = ordinals.get(source.id) ?? 0;
     ordinals.set(source.id, ordinal + 1);
+    let location: SourceLocation | undefined;
+    if (source.pages || source.sections) {
+      let locator = locators.get(source);
+      if (!locator) {
+        locator = new SourceLocator(source);
+        locators.set(source, locator);
+      }
+      location = locator.locate(start);
+    }
     const sentences: Array<[number, number]> = [];
     for (let index = 0; index + 1 < flat.length; index += 2) sentences.push([flat[index]!, flat[index + 1]!]);
     return {
@@ -346,6 +358,8 @@ function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
       end,
       lineStart,
       lineEnd,
+      ...(location?.page === undefined ? {} : { page: location.page }),
+      ...(location?.section === undefined ? {} : { section: location.section }),
       text: source.text.slice(start, end),
       sentences,
     };

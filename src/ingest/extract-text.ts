@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import type { convert as Convert } from 'html-to-text';
+import { Parser } from 'htmlparser2';
+import { LineIndex } from '../text/index.js';
 import type { SourceDocument } from '../types.js';
 import { findBoilerplate } from './boilerplate.js';
+import { findTitle } from './find-title.js';
 
 let convertHtml: typeof Convert | undefined;
 
@@ -13,7 +16,7 @@ function convert(...parameters: Parameters<typeof Convert>): string {
 
 export type SourceFormat = SourceDocument['format'];
 
-/** File extensions Footnote reads, and how. */
+/** File extensions Footnote reads, and how. Any other file is skipped with a warning. */
 export const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
   '.txt': 'text',
   '.text': 'text',
@@ -21,7 +24,12 @@ export const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
   '.markdown': 'markdown',
   '.html': 'html',
   '.htm': 'html',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
 };
+
+/** Formats whose files are binary containers; their text is extracted, not decoded. */
+export const BINARY_FORMATS: ReadonlySet<SourceFormat> = new Set(['pdf', 'docx']);
 
 export interface DecodedText {
   text: string;
@@ -49,6 +57,8 @@ export interface ExtractedText {
   text: string;
   title: string;
   boilerplate: Array<[number, number]>;
+  /** HTML: lines of the original file (see `SourceDocument.originalLines`). */
+  originalLines?: Array<[number, number]>;
 }
 
 /**
@@ -74,24 +84,71 @@ export function extractText(content: string, format: SourceFormat): ExtractedTex
       ],
     });
     const boilerplate = findBoilerplate(text);
-    return { text, title: title || firstProseLine(text, boilerplate), boilerplate };
+    return {
+      text,
+      title: title || findTitle(text, boilerplate),
+      boilerplate,
+      originalLines: originalLines(content, text),
+    };
   }
   const boilerplate = findBoilerplate(content);
   const heading = format === 'markdown' ? /^#{1,3}\s+(.+)$/m.exec(content)?.[1]?.trim() : undefined;
-  return { text: content, title: heading ?? firstProseLine(content, boilerplate), boilerplate };
+  return { text: content, title: heading ?? findTitle(content, boilerplate), boilerplate };
 }
 
-function firstProseLine(text: string, boilerplate: Array<[number, number]>): string {
-  let start = 0;
-  while (start < text.length) {
-    const newline = text.indexOf('\n', start);
-    const end = newline === -1 ? text.length : newline;
-    const line = text.slice(start, end).trim();
-    const isBoilerplate = boilerplate.some(([from, to]) => from <= start && end <= to);
-    if (line.length > 0 && !isBoilerplate) return line.replace(/^#+\s*/, '').slice(0, 200);
-    start = end + 1;
+/** Elements whose text html-to-text does not write (or that the conversion above skips). */
+const UNWRITTEN = new Set(['head', 'title', 'script', 'style', 'noscript', 'template', 'nav', 'svg']);
+/** How far ahead in the HTML a word of the text is looked for before it is given up. */
+const ALIGN_WINDOW = 200;
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * Which line of the HTML file each part of the converted text came from: the words of the
+ * text are matched, in order, to the words of the HTML's text nodes (whose positions in the
+ * file htmlparser2 reports). Returns `[textOffset, line]` pairs where the line changes.
+ */
+export function originalLines(html: string, text: string): Array<[number, number]> {
+  const words: Array<{ word: string; at: number }> = [];
+  let skipping = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (UNWRITTEN.has(name)) skipping++;
+      },
+      onclosetag(name) {
+        if (UNWRITTEN.has(name) && skipping > 0) skipping--;
+      },
+      ontext(data) {
+        if (skipping > 0) return;
+        // Entities are blanked out (same length) so they neither match nor shift positions.
+        const raw = data.replace(/&[#\w]+;/g, (entity) => ' '.repeat(entity.length));
+        for (const match of raw.matchAll(WORD))
+          words.push({ word: match[0].toLowerCase(), at: parser.startIndex + match.index });
+      },
+    },
+    { decodeEntities: false },
+  );
+  parser.write(html);
+  parser.end();
+
+  const lines = new LineIndex(html);
+
+  const anchors: Array<[number, number]> = [[0, 1]];
+  let cursor = 0;
+  for (const match of text.matchAll(WORD)) {
+    const word = match[0].toLowerCase();
+    const limit = Math.min(words.length, cursor + ALIGN_WINDOW);
+    for (let index = cursor; index < limit; index++) {
+      if (words[index]!.word !== word) continue;
+      const line = lines.lineOf(words[index]!.at);
+      const last = anchors[anchors.length - 1]!;
+      if (anchors.length === 1 && last[1] === 1) anchors[0] = [0, line];
+      else if (line !== last[1]) anchors.push([match.index, line]);
+      cursor = index + 1;
+      break;
+    }
   }
-  return '';
+  return anchors;
 }
 
 function decodeEntities(text: string): string {

@@ -12,6 +12,8 @@ import {
   type StoreSnapshot,
 } from '../store/index.js';
 import type { SourceDocument } from '../types.js';
+import { DocxSkipped, extractDocx } from './extract-docx.js';
+import { extractPdf, PdfSkipped } from './extract-pdf.js';
 import { decodeText, extractText } from './extract-text.js';
 import { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
 
@@ -45,6 +47,8 @@ export interface IngestReport {
   unchanged: string[];
   removed: string[];
   warnings: string[];
+  /** Files not indexed (each named in a `skipped <file>: <reason>` warning). */
+  skipped: number;
   sources: number;
   chunks: number;
   /** Chunks embedded by this run (0 when nothing changed). */
@@ -88,17 +92,23 @@ export async function ingestCorpus(
 async function ingestLocked(settings: IngestOptions, store: StoreProvider): Promise<IngestReport> {
   const started = performance.now();
   const warnings: string[] = [];
+  let skipped = 0;
   const warn = (message: string) => {
     warnings.push(message);
     settings.onWarning(message);
   };
+  const skip = (message: string) => {
+    skipped++;
+    warn(message);
+  };
   const chunking: ChunkingOptions = { ...defaultChunkingOptions, ...settings.chunking };
   const { previous, rebuildReason } = await previousGeneration(settings, store, chunking, warn);
 
+  // Every warning of readCorpus is a file (or folder) it skipped.
   const files = await readCorpus(settings.corpusDirectory, {
     maxFileBytes: settings.maxFileBytes,
     readTimeoutMs: settings.readTimeoutMs,
-    onWarning: warn,
+    onWarning: skip,
     onListed: async (listed) => {
       settings.onProgress('read', 0, listed.length);
       await settings.onListed(listed);
@@ -116,16 +126,17 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
   // changed ones freshly read and chunked.
   const listed: Array<[source: string, ManifestFile]> = [];
   const fresh: Array<{ document: SourceDocument; chunks: ChunkDraft[] }> = [];
-  files.forEach((file, index) => {
+  for (const [index, file] of files.entries()) {
     settings.onProgress('read', index + 1, files.length);
     const before = previousFiles[file.source];
     if (previous && before && before.hash === file.hash) {
       report.unchanged.push(file.source);
       listed.push([file.source, before]);
-      return;
+      continue;
     }
-    const document = readDocument(file, warn);
-    if (!document) return;
+    const document = await readDocument(file, warn, skip);
+    settings.signal?.throwIfAborted();
+    if (!document) continue;
     (before ? report.changed : report.added).push(file.source);
     const chunks = chunkDocument(document, chunking);
     fresh.push({ document, chunks });
@@ -139,7 +150,7 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
         format: document.format,
       },
     ]);
-  });
+  }
   const present = new Set(files.map((file) => file.source));
   report.removed = Object.keys(previousFiles).filter((source) => !present.has(source));
 
@@ -148,6 +159,7 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
   const base = {
     ...report,
     warnings,
+    skipped,
     sources: listed.length,
     embedder: embedderId,
     ...(rebuildReason ? { rebuildReason } : {}),
@@ -164,7 +176,7 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
   if (listed.length === 0) {
     throw new FootnoteError(
       'corpus_missing',
-      `no readable .txt, .md or .html files in ${settings.corpusDirectory}; add documents and run \`footnote ingest\` again`,
+      `no readable .txt, .md, .html, .pdf or .docx files in ${settings.corpusDirectory}${skipped > 0 ? ` (${skipped} skipped, see the warnings)` : ''}; add documents and run \`footnote ingest\` again`,
     );
   }
 
@@ -254,22 +266,30 @@ async function previousGeneration(
   return { previous };
 }
 
-function readDocument(file: CorpusFile, warn: (message: string) => void): SourceDocument | undefined {
+async function readDocument(
+  file: CorpusFile,
+  warn: (message: string) => void,
+  skip: (message: string) => void,
+): Promise<SourceDocument | undefined> {
+  const base = { id: sourceIdFor(file.source), source: file.source, hash: file.hash, format: file.format };
+  if (file.format === 'pdf' || file.format === 'docx') {
+    try {
+      const extracted = file.format === 'pdf' ? await extractPdf(file.bytes) : await extractDocx(file.bytes);
+      return { ...base, encoding: 'binary', ...extracted };
+    } catch (error) {
+      if (error instanceof PdfSkipped || error instanceof DocxSkipped) {
+        skip(`skipped ${file.source}: ${error.message}`);
+        return undefined;
+      }
+      throw error;
+    }
+  }
   const decoded = decodeText(file.bytes);
   if (decoded.encoding === 'latin1') warn(`${file.source}: not valid UTF-8, decoded as Latin-1`);
   const extracted = extractText(decoded.text, file.format);
   if (extracted.text.trim().length === 0) {
-    warn(`skipped ${file.source}: no text after extraction`);
+    skip(`skipped ${file.source}: no text after extraction`);
     return undefined;
   }
-  return {
-    id: sourceIdFor(file.source),
-    source: file.source,
-    title: extracted.title,
-    text: extracted.text,
-    hash: file.hash,
-    format: file.format,
-    encoding: decoded.encoding,
-    boilerplate: extracted.boilerplate,
-  };
+  return { ...base, encoding: decoded.encoding, ...extracted };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FootnoteError } from '../errors.js';
-import { FORMAT_BY_EXTENSION, looksBinary, type SourceFormat } from './extract-text.js';
+import { BINARY_FORMATS, FORMAT_BY_EXTENSION, looksBinary, type SourceFormat } from './extract-text.js';
 import { readCorpusFile } from './read-corpus-file.js';
 
 /** A corpus file that passed the checks and was read. */
@@ -45,8 +45,9 @@ export const defaultReadCorpusOptions: ReadCorpusOptions = {
 
 /**
  * Lists and reads every supported file under `root`, recursively, in a stable order. Skips,
- * with one warning each and without stopping: unsupported extensions are ignored silently;
- * binary, empty, oversized and unreadable files and symbolic links get a warning. Links are never
+ * with one warning each (`skipped <file>: <reason>`) and without stopping: unsupported formats,
+ * binary text files, empty, oversized and unreadable files, and symbolic links. Only dot files
+ * and dot folders (`.git`, `.DS_Store`) are passed over without a word. Links are never
  * followed: one that leads outside the corpus would read files nobody meant to index, and one
  * that stays inside would index the same file twice (or loop forever). Every file is read with
  * `readCorpusFile`, which judges the opened handle, so a file swapped for a link, a FIFO or a
@@ -126,8 +127,12 @@ async function walk(
       await walk(root, fullPath, out, settings);
       continue;
     }
-    const format = FORMAT_BY_EXTENSION[path.extname(entry.name).toLowerCase()];
-    if (!format) continue;
+    const extension = path.extname(entry.name).toLowerCase();
+    const format = FORMAT_BY_EXTENSION[extension];
+    if (!format) {
+      settings.onWarning(`skipped ${source}: unsupported format ${extension || '(no extension)'}`);
+      continue;
+    }
     if (!entry.isFile()) {
       settings.onWarning(`skipped ${source}: not a regular file (${direntKind(entry)})`);
       continue;
@@ -149,7 +154,8 @@ async function readOne(
   const { bytes } = read;
   if (bytes.length === 0 || bytes.toString('utf8').trim().length === 0)
     return { warning: `skipped ${source}: empty file` };
-  if (looksBinary(bytes)) return { warning: `skipped ${source}: binary content` };
+  if (!BINARY_FORMATS.has(format) && looksBinary(bytes))
+    return { warning: `skipped ${source}: binary content` };
   return {
     file: { source, absolutePath, format, bytes, hash: createHash('sha256').update(bytes).digest('hex') },
   };

@@ -101,6 +101,8 @@ export class HybridRetriever {
         end: chunk.end,
         lineStart: chunk.lineStart,
         lineEnd: chunk.lineEnd,
+        ...(chunk.page === undefined ? {} : { page: chunk.page }),
+        ...(chunk.section === undefined ? {} : { section: chunk.section }),
         text: chunk.text,
         sentences: chunk.sentences,
         score: hit.score,

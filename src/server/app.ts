@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
 import type { IngestReport } from '../ingest/index.js';
-import { lineAt } from '../text/index.js';
+import { locate } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
 import { toSseFrame } from './chat-events.js';
@@ -120,6 +120,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         characters: source.characters,
         encoding: files[source.source]?.encoding ?? 'utf-8',
         format: source.format,
+        ...(source.pages === undefined ? {} : { pages: source.pages }),
       })),
     });
   });
@@ -140,13 +141,13 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     const parsed = schemas.span.safeParse(c.req.query());
     if (!parsed.success) throw invalidRequest(describeZodError(parsed.error));
     const { start, end } = parsed.data;
-    let span: { start: number; end: number; text: string; line: number } | undefined;
+    let span: ({ start: number; end: number; text: string } & ReturnType<typeof locate>) | undefined;
     if (start !== undefined || end !== undefined) {
       if (start === undefined || end === undefined)
         throw invalidRequest('give both start and end, or neither');
       if (end < start || end > source.text.length)
         throw invalidRequest(`span must satisfy 0 <= start <= end <= ${source.text.length}`);
-      span = { start, end, text: source.text.slice(start, end), line: lineAt(source.text, start) };
+      span = { start, end, text: source.text.slice(start, end), ...locate(source, start) };
     }
     return c.json({
       id: source.id,
@@ -155,6 +156,8 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       format: source.format,
       encoding: source.encoding,
       text: source.text,
+      ...(source.pages ? { pages: source.pages } : {}),
+      ...(source.sections ? { sections: source.sections } : {}),
       ...(span ? { span } : {}),
     });
   });
@@ -193,6 +196,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
         removed: report.removed,
         unchanged: report.unchanged.length,
         warnings: report.warnings,
+        skipped: report.skipped,
         sources: report.sources,
         chunks: report.chunks,
         durationMs: Math.round(report.durationMs),

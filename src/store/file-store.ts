@@ -95,6 +95,7 @@ export class FileStoreSnapshot implements StoreSnapshot {
       format: source.format,
       chunks: files[source.source]?.chunks ?? 0,
       characters: source.text.length,
+      ...(source.pages ? { pages: source.pages.length } : {}),
     }));
   }
 

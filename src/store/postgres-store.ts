@@ -403,6 +403,8 @@ interface ChunkRow {
   end_offset: number;
   line_start: number;
   line_end: number;
+  page: number | null;
+  section: string[] | null;
   sentences: number[];
   text: string;
 }
@@ -420,13 +422,15 @@ function toChunk(row: ChunkRow): Chunk {
     end: row.end_offset,
     lineStart: row.line_start,
     lineEnd: row.line_end,
+    ...(row.page === null ? {} : { page: row.page }),
+    ...(row.section === null ? {} : { section: row.section }),
     text: row.text,
     sentences,
   };
 }
 
 const CHUNK_COLUMNS = `c.id, c.source_id, s.source, s.title, c.start_offset, c.end_offset, c.line_start, c.line_end,
-  c.sentences, substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) AS text`;
+  c.page, c.section, c.sentences, substr(s.text, c.start_offset + 1, c.end_offset - c.start_offset) AS text`;
 
 /** A vector as pgvector's text form. */
 function vectorLiteral(vector: Float32Array): string {
@@ -535,12 +539,12 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
 
   async getSources(ids: readonly string[]): Promise<Map<string, SourceDocument>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.query<SourceDocument & { boilerplate: Array<[number, number]> }>(
-      `SELECT id, source, title, text, hash, format, encoding, boilerplate FROM ${this.tables.sources}
+    const rows = await this.query<SourceDocument & { extra: Partial<SourceDocument> }>(
+      `SELECT id, source, title, text, hash, format, encoding, boilerplate, extra FROM ${this.tables.sources}
         WHERE id = ANY ($1::text[])`,
       [ids],
     );
-    return new Map(rows.map((row) => [row.id, { ...row }]));
+    return new Map(rows.map(({ extra, ...row }) => [row.id, { ...row, ...extra }]));
   }
 
   async listSources(): Promise<SourceSummary[]> {
@@ -551,10 +555,13 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
       format: SourceDocument['format'];
       chunks: number;
       characters: number;
+      pages: number | null;
     }>(
-      `SELECT id, source, title, format, chunks, char_length(text) AS characters FROM ${this.tables.sources} ORDER BY ord, id`,
+      `SELECT id, source, title, format, chunks, char_length(text) AS characters,
+              jsonb_array_length(extra -> 'pages') AS pages
+         FROM ${this.tables.sources} ORDER BY ord, id`,
     );
-    return rows;
+    return rows.map(({ pages, ...row }) => ({ ...row, ...(pages === null ? {} : { pages }) }));
   }
 
   async documentFrequencies(terms: readonly string[]): Promise<Map<string, number>> {
@@ -637,18 +644,18 @@ class PostgresGenerationWriter implements GenerationWriter {
       await client.query(`CREATE TABLE ${sources} (
         id text PRIMARY KEY, ord integer NOT NULL DEFAULT 0, source text NOT NULL, title text NOT NULL,
         text text NOT NULL, hash text NOT NULL, format text NOT NULL, encoding text NOT NULL,
-        boilerplate jsonb NOT NULL, chunks integer NOT NULL)`);
+        boilerplate jsonb NOT NULL, chunks integer NOT NULL, extra jsonb NOT NULL DEFAULT '{}')`);
       await client.query(`CREATE TABLE ${chunks} (
         rid serial PRIMARY KEY, id text UNIQUE NOT NULL, source_id text NOT NULL, ordinal integer NOT NULL,
         start_offset integer NOT NULL, end_offset integer NOT NULL, line_start integer NOT NULL,
-        line_end integer NOT NULL, sentences integer[] NOT NULL, terms text NOT NULL,
+        line_end integer NOT NULL, page integer, section text[], sentences integer[] NOT NULL, terms text NOT NULL,
         embedding vector(${dimensions}) NOT NULL)`);
       if (base) {
         const from = base.tableNames;
         await client.query(`INSERT INTO ${sources} SELECT * FROM ${from.sources}`);
         await client.query(
-          `INSERT INTO ${chunks} (id, source_id, ordinal, start_offset, end_offset, line_start, line_end, sentences, terms, embedding)
-           SELECT id, source_id, ordinal, start_offset, end_offset, line_start, line_end, sentences, terms, embedding
+          `INSERT INTO ${chunks} (id, source_id, ordinal, start_offset, end_offset, line_start, line_end, page, section, sentences, terms, embedding)
+           SELECT id, source_id, ordinal, start_offset, end_offset, line_start, line_end, page, section, sentences, terms, embedding
              FROM ${from.chunks} ORDER BY rid`,
         );
       }
@@ -690,8 +697,9 @@ class PostgresGenerationWriter implements GenerationWriter {
       }
       if (pending.length === 0) return;
       await client.query(
-        `INSERT INTO ${sources} (id, source, title, text, hash, format, encoding, boilerplate, chunks)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::integer[])`,
+        `INSERT INTO ${sources} (id, source, title, text, hash, format, encoding, boilerplate, chunks, extra)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
+                              $9::integer[], $10::jsonb[])`,
         [
           pending.map((entry) => entry.document.id),
           pending.map((entry) => entry.document.source),
@@ -702,18 +710,26 @@ class PostgresGenerationWriter implements GenerationWriter {
           pending.map((entry) => entry.document.encoding),
           pending.map((entry) => JSON.stringify(entry.document.boilerplate)),
           pending.map((entry) => entry.chunks.length),
+          pending.map(({ document }) =>
+            JSON.stringify({
+              ...(document.pages ? { pages: document.pages } : {}),
+              ...(document.sections ? { sections: document.sections } : {}),
+              ...(document.originalLines ? { originalLines: document.originalLines } : {}),
+            }),
+          ),
         ],
       );
       const rows = pending.flatMap((entry) =>
         entry.chunks.map((chunk, ordinal) => ({ chunk, ordinal, vector: entry.vectors[ordinal]! })),
       );
       await client.query(
-        `INSERT INTO ${chunks} (id, source_id, ordinal, start_offset, end_offset, line_start, line_end, sentences, terms, embedding)
-         SELECT id, source_id, ordinal, start_offset, end_offset, line_start, line_end,
+        `INSERT INTO ${chunks} (id, source_id, ordinal, start_offset, end_offset, line_start, line_end, page, section, sentences, terms, embedding)
+         SELECT id, source_id, ordinal, start_offset, end_offset, line_start, line_end, page,
+                CASE WHEN section IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(section)) END,
                 ARRAY(SELECT jsonb_array_elements_text(sentences)::integer), terms, embedding::vector
            FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::integer[],
-                       $8::jsonb[], $9::text[], $10::text[])
-             AS t(id, source_id, ordinal, start_offset, end_offset, line_start, line_end, sentences, terms, embedding)`,
+                       $8::integer[], $9::jsonb[], $10::jsonb[], $11::text[], $12::text[])
+             AS t(id, source_id, ordinal, start_offset, end_offset, line_start, line_end, page, section, sentences, terms, embedding)`,
         [
           rows.map(({ chunk, ordinal }) => chunkIdFor(chunk.sourceId, ordinal)),
           rows.map(({ chunk }) => chunk.sourceId),
@@ -722,6 +738,8 @@ class PostgresGenerationWriter implements GenerationWriter {
           rows.map(({ chunk }) => chunk.end),
           rows.map(({ chunk }) => chunk.lineStart),
           rows.map(({ chunk }) => chunk.lineEnd),
+          rows.map(({ chunk }) => chunk.page ?? null),
+          rows.map(({ chunk }) => (chunk.section ? JSON.stringify(chunk.section) : null)),
           rows.map(({ chunk }) => JSON.stringify(chunk.sentences.flat())),
           rows.map(({ chunk }) => analyze(indexedText(chunk)).join(' ')),
           rows.map(({ vector }) => vectorLiteral(vector)),

@@ -81,6 +81,8 @@ export interface CreateOptions {
 export type SourceSummary = Pick<SourceDocument, 'id' | 'source' | 'title' | 'format'> & {
   chunks: number;
   characters: number;
+  /** Number of pages (PDF only). */
+  pages?: number;
 };
 
 /**

@@ -1,2 +1,3 @@
 export { analyze, STOP_WORDS } from './analyze.js';
 export { LineIndex, lineAt } from './line-index.js';
+export { describeLocation, locate, SourceLocator } from './locate.js';

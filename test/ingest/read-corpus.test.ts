@@ -46,7 +46,16 @@ describe('readCorpus', () => {
     expect(sources).toContain('nested/deeper/c.html');
     expect(sources).toContain('latin1.txt');
     expect(sources).not.toContain('image.png');
-    for (const skipped of ['empty.txt', 'blank.txt', 'binary.txt', 'big.txt', 'outside.txt', 'broken.txt']) {
+    expect(warnings).toContain('skipped image.png: unsupported format .png');
+    for (const skipped of [
+      'image.png',
+      'empty.txt',
+      'blank.txt',
+      'binary.txt',
+      'big.txt',
+      'outside.txt',
+      'broken.txt',
+    ]) {
       expect(sources).not.toContain(skipped);
       expect(warnings.filter((warning) => warning.startsWith(`skipped ${skipped}:`))).toHaveLength(1);
     }
