@@ -30,8 +30,18 @@ export interface EngineOptions {
   groundingThreshold: number;
   /** Re-ranking and evidence weights; defaults are the measured best (`defaultAskOptions`). */
   answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
-  /** Called when a re-ingested index has been picked up (or failed to load). */
-  onReload?: (event: { generation: string; error?: Error }) => void;
+  /**
+   * Called when a re-ingested generation has been picked up, or refused (`error`: the engine
+   * keeps serving the previous one). @default does nothing
+   */
+  onReload?: (event: { generation: string; error?: FootnoteError }) => void;
+}
+
+/** A generation in the store that could not be loaded, while the previous one is still served. */
+export interface ReloadFailure {
+  generation: string;
+  error: FootnoteError;
+  at: Date;
 }
 
 /** One loaded generation with everything needed to answer from it. */
@@ -49,6 +59,7 @@ interface Snapshot {
  */
 export class Engine {
   private snapshot: Snapshot;
+  private failure: ReloadFailure | undefined;
 
   private constructor(
     private readonly options: EngineOptions & { store: StoreProvider },
@@ -91,6 +102,11 @@ export class Engine {
     return this.snapshot.loadedAt;
   }
 
+  /** The name of the generation being served. */
+  get generation(): string {
+    return this.snapshot.store.generation;
+  }
+
   get indexDirectory(): string {
     return this.options.indexDirectory;
   }
@@ -108,12 +124,45 @@ export class Engine {
     return this.snapshot.store.getSource(sourceId);
   }
 
-  /** Loads the current generation if it differs from the one being served. Returns true if swapped. */
+  /**
+   * Why the newest generation on disk is not being served (the previous one is), or undefined
+   * when the engine serves the newest one.
+   */
+  get reloadFailure(): ReloadFailure | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Loads the current generation if it differs from the one being served. Returns true if
+   * swapped. A generation that fails to load (damaged, built with another embedder…) is refused:
+   * the previous snapshot keeps serving, the failure is reported to `onReload`, kept in
+   * `reloadFailure`, and thrown. A generation already refused is not read again.
+   */
   async reload(): Promise<boolean> {
     const generation = await this.options.store.currentGeneration();
-    if (!generation || generation === this.snapshot.store.generation) return false;
-    // Requests that started on the previous snapshot keep it until they finish.
-    this.snapshot = await loadSnapshot(this.options);
+    if (!generation || generation === this.snapshot.store.generation) {
+      if (generation) this.failure = undefined;
+      return false;
+    }
+    if (this.failure?.generation === generation) throw this.failure.error;
+    let snapshot: Snapshot;
+    try {
+      // Requests that started on the previous snapshot keep it until they finish.
+      snapshot = await loadSnapshot(this.options);
+    } catch (caught) {
+      const error =
+        caught instanceof FootnoteError
+          ? caught
+          : new FootnoteError('internal', `index generation ${generation} could not be loaded`, {
+              cause: caught,
+            });
+      this.failure = { generation, error, at: new Date() };
+      this.options.onReload?.({ generation, error });
+      throw error;
+    }
+    this.snapshot = snapshot;
+    this.failure = undefined;
+    this.options.onReload?.({ generation: snapshot.store.generation });
     return true;
   }
 
@@ -123,16 +172,9 @@ export class Engine {
     return this.options.store.watch(() => {
       if (busy) return;
       busy = true;
+      // Failures are reported through onReload and reloadFailure.
       this.reload()
-        .then((swapped) => {
-          if (swapped) this.options.onReload?.({ generation: this.snapshot.store.generation });
-        })
-        .catch(async (error: Error) =>
-          this.options.onReload?.({
-            generation: (await this.options.store.currentGeneration().catch(() => undefined)) ?? '',
-            error,
-          }),
-        )
+        .catch(() => {})
         .finally(() => {
           busy = false;
         });
