@@ -3,7 +3,8 @@ import type { GenerateInput, Generator, GeneratorPart } from '../../src/answer/i
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AccessOptions, createApp, defaultAccessOptions } from '../../src/server/index.js';
-import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
+import { buildTestIndex, gloveEmbedder } from '../support/test-index.js';
+import { ANSWERED, CORPUS, expectError, postJson } from './helpers.js';
 
 const KEY = 'correct-horse-battery-staple-0123456789';
 
@@ -29,7 +30,7 @@ function appWith(access: Partial<AccessOptions>, holder: { engine?: Engine } = {
 }
 
 beforeAll(async () => {
-  ({ indexDirectory } = await buildIndex());
+  ({ indexDirectory } = await buildTestIndex());
   engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder() });
 });
 
