@@ -10,8 +10,10 @@ import {
   type EvalReport,
   type EvalRun,
   filterSplit,
+  isRight,
   loadQuestionSet,
   prepareSquadCorpus,
+  riskCoveragePlotSvg,
   runEval,
   type Split,
 } from '../eval/index.js';
@@ -29,6 +31,8 @@ interface EvalFlags {
   k?: number;
   retriever: RetrieverMode;
   json?: string;
+  dump?: string;
+  curve?: string;
   verbose?: boolean;
   indexDir?: string;
   embedder?: string;
@@ -56,6 +60,11 @@ export function evalCommand(config: () => EnvironmentConfig): Command {
     )
     .option('--corpus <dir>', 'corpus the questions are about (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--json <file>', 'also write the report as JSON')
+    .option(
+      '--dump <file>',
+      'also write one JSON line per question: id, split, answerable, gold answers and sources, answer, first quote, confidence, refused, right, first_sentence_right, ranked sources',
+    )
+    .option('--curve <file>', 'also draw the risk-coverage curve (precision against coverage) as an SVG')
     .option(
       '--verbose',
       'list every question that missed: wrong source, answer without a gold string, wrong refusal',
@@ -161,12 +170,60 @@ async function evaluate(
 
   if (flags.verbose) process.stdout.write(formatFailures(run));
   process.stdout.write(formatReport(run.report));
-  if (flags.json !== undefined) {
-    const output = path.resolve(flags.json);
+  const write = async (file: string, content: string) => {
+    const output = path.resolve(file);
     await mkdir(path.dirname(output), { recursive: true });
-    await writeFile(output, `${JSON.stringify(run.report, null, 2)}\n`);
-    runtime.notice(`wrote ${flags.json}`);
-  }
+    await writeFile(output, content);
+    runtime.notice(`wrote ${file}`);
+  };
+  if (flags.json !== undefined) await write(flags.json, `${JSON.stringify(run.report, null, 2)}\n`);
+  if (flags.dump !== undefined) await write(flags.dump, dumpLines(run));
+  if (flags.curve !== undefined) await write(flags.curve, curveSvg(run.report));
+}
+
+/**
+ * One JSON line per question, everything needed to study or tune answer selection and refusal
+ * without re-running the eval (`right` as in {@link isRight}).
+ */
+export function dumpLines(run: EvalRun): string {
+  return run.results
+    .map((result) =>
+      JSON.stringify({
+        id: result.id,
+        split: result.split,
+        question: result.question,
+        answerable: result.answerable,
+        goldAnswers: result.goldAnswers,
+        goldSources: result.goldSources,
+        answer: result.answer,
+        firstQuote: result.firstQuote,
+        confidence: result.confidence,
+        refused: !result.grounded,
+        right: isRight(result),
+        firstSentenceRight:
+          result.answerable &&
+          result.firstQuote !== null &&
+          answerContains(result.firstQuote, result.goldAnswers),
+        rankedSources: result.rankedSources.slice(0, 10),
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** The report's risk-coverage curve as an SVG, titled with the question set and split. */
+export function curveSvg(report: EvalReport): string {
+  const config = report.config;
+  const name = path.basename(String(config.questions ?? 'questions'));
+  const split = config.split === undefined || config.split === 'all' ? '' : `, ${String(config.split)} half`;
+  const title = `${name}${config.holdout ? ' --holdout' : ''}${split}: risk-coverage`;
+  const number = (value: number | null) => (value === null ? '–' : value.toFixed(3));
+  const subtitle = `${report.n} questions; area ${number(report.precision_coverage_area)}, coverage at precision 0.9: ${number(report.coverage_at_90_precision)}`;
+  return riskCoveragePlotSvg(
+    [{ label: `${String(config.retriever)}, ${String(config.generator)}`, points: report.risk_coverage }],
+    title,
+    subtitle,
+  );
 }
 
 /** A question whose gold source is not in the index would silently score 0. */
@@ -197,13 +254,18 @@ const METRICS = [
   'mrr',
   'ndcg_at_10',
   'answer_contains',
+  'first_sentence_contains',
   'citation_precision',
   'citation_valid',
   'refusal_accuracy',
   'false_refusal_rate',
+  'answered_coverage',
+  'answered_precision',
+  'precision_coverage_area',
+  'coverage_at_90_precision',
   'latency_p50_ms',
   'latency_p95_ms',
-] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config'>>;
+] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config' | 'risk_coverage'>>;
 
 const COUNTS = new Set<string>(['n', 'n_answerable', 'n_unanswerable']);
 
@@ -216,7 +278,7 @@ export function formatReport(report: EvalReport): string {
     `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}${config.holdout ? ' (holdout)' : ''}`,
     `split: ${split}, ${report.n} of ${String(config.setSize ?? report.n)} questions (${report.n_answerable} answerable, ${report.n_unanswerable} unanswerable)`,
     '',
-    `${'metric'.padEnd(20)} value`,
+    `${'metric'.padEnd(26)} value`,
   ];
   for (const metric of METRICS) {
     const value = report[metric];
@@ -228,7 +290,7 @@ export function formatReport(report: EvalReport): string {
           : metric.endsWith('_ms')
             ? value.toFixed(1)
             : value.toFixed(3);
-    lines.push(`${metric.padEnd(20)} ${shown}`);
+    lines.push(`${metric.padEnd(26)} ${shown}`);
   }
   return `${lines.join('\n')}\n`;
 }
