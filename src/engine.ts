@@ -24,14 +24,24 @@ export interface EngineOptions {
   groundingThreshold: number;
   /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
   answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight'>;
-  /** Called when a re-ingested index has been picked up (or failed to load). */
-  onReload?: (event: { generation: string; error?: Error }) => void;
+  /**
+   * Called when a re-ingested generation has been picked up, or refused (`error`: the engine
+   * keeps serving the previous one). @default does nothing
+   */
+  onReload?: (event: { generation: string; error?: FootnoteError }) => void;
 }
 
 export const DEFAULT_GROUNDING_THRESHOLD = 0.375;
 
 /** Sources whose analysed term sets are kept for re-ranking (a few KB each). */
 const SOURCE_TERM_CACHE_SIZE = 2_000;
+
+/** A generation on disk that could not be loaded, while the previous one is still served. */
+export interface ReloadFailure {
+  generation: string;
+  error: FootnoteError;
+  at: Date;
+}
 
 /** One loaded index with everything needed to answer from it. */
 interface Snapshot {
@@ -49,6 +59,7 @@ interface Snapshot {
  */
 export class Engine {
   private snapshot: Snapshot;
+  private failure: ReloadFailure | undefined;
 
   private constructor(
     private readonly options: EngineOptions,
@@ -83,6 +94,11 @@ export class Engine {
     return this.snapshot.loadedAt;
   }
 
+  /** The name of the generation being served. */
+  get generation(): string {
+    return this.snapshot.generation;
+  }
+
   get indexDirectory(): string {
     return this.options.indexDirectory;
   }
@@ -99,11 +115,44 @@ export class Engine {
     return this.snapshot.index.sourceById.get(sourceId);
   }
 
-  /** Loads the current generation if it differs from the one being served. Returns true if swapped. */
+  /**
+   * Why the newest generation on disk is not being served (the previous one is), or undefined
+   * when the engine serves the newest one.
+   */
+  get reloadFailure(): ReloadFailure | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Loads the current generation if it differs from the one being served. Returns true if
+   * swapped. A generation that fails to load (damaged, built with another embedder…) is refused:
+   * the previous snapshot keeps serving, the failure is reported to `onReload`, kept in
+   * `reloadFailure`, and thrown. A generation already refused is not read again.
+   */
   async reload(): Promise<boolean> {
     const generation = currentGeneration(this.options.indexDirectory);
-    if (!generation || generation === this.snapshot.generation) return false;
-    this.snapshot = await loadSnapshot(this.options);
+    if (!generation || generation === this.snapshot.generation) {
+      if (generation) this.failure = undefined;
+      return false;
+    }
+    if (this.failure?.generation === generation) throw this.failure.error;
+    let snapshot: Snapshot;
+    try {
+      snapshot = await loadSnapshot(this.options);
+    } catch (caught) {
+      const error =
+        caught instanceof FootnoteError
+          ? caught
+          : new FootnoteError('internal', `index generation ${generation} could not be loaded`, {
+              cause: caught,
+            });
+      this.failure = { generation, error, at: new Date() };
+      this.options.onReload?.({ generation, error });
+      throw error;
+    }
+    this.snapshot = snapshot;
+    this.failure = undefined;
+    this.options.onReload?.({ generation: snapshot.generation });
     return true;
   }
 
@@ -114,16 +163,9 @@ export class Engine {
     const listener = () => {
       if (busy) return;
       busy = true;
+      // Failures are reported through onReload and reloadFailure.
       this.reload()
-        .then((swapped) => {
-          if (swapped) this.options.onReload?.({ generation: this.snapshot.generation });
-        })
-        .catch((error: Error) =>
-          this.options.onReload?.({
-            generation: currentGeneration(this.options.indexDirectory) ?? '',
-            error,
-          }),
-        )
+        .catch(() => {})
         .finally(() => {
           busy = false;
         });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
@@ -11,16 +10,17 @@ import {
   type EvalReport,
   type EvalRun,
   filterSplit,
+  isRight,
   loadQuestionSet,
-  loadSquad,
+  prepareSquadCorpus,
   runEval,
   type Split,
-  squadHoldout,
 } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { countProgress } from './count-progress.js';
 import { withGeneratorOption, withRetrievalOptions } from './options.js';
+import { riskCoveragePlotSvg } from './risk-coverage-plot.js';
 import { createRuntime, openEngine, type Runtime, runIngest } from './runtime.js';
 
 interface EvalFlags {
@@ -31,6 +31,8 @@ interface EvalFlags {
   k?: number;
   retriever: RetrieverMode;
   json?: string;
+  dump?: string;
+  curve?: string;
   verbose?: boolean;
   indexDir?: string;
   embedder?: string;
@@ -58,6 +60,11 @@ export function evalCommand(config: () => EnvironmentConfig): Command {
     )
     .option('--corpus <dir>', 'corpus the questions are about (env FOOTNOTE_CORPUS_DIR, default corpus/)')
     .option('--json <file>', 'also write the report as JSON')
+    .option(
+      '--dump <file>',
+      'also write one JSON line per question: id, split, answerable, gold answers and sources, answer, first quote, confidence, refused, right, first_sentence_right, ranked sources',
+    )
+    .option('--curve <file>', 'also draw the risk-coverage curve (precision against coverage) as an SVG')
     .option(
       '--verbose',
       'list every question that missed: wrong source, answer without a gold string, wrong refusal',
@@ -163,49 +170,60 @@ async function evaluate(
 
   if (flags.verbose) process.stdout.write(formatFailures(run));
   process.stdout.write(formatReport(run.report));
-  if (flags.json !== undefined) {
-    const output = path.resolve(flags.json);
+  const write = async (file: string, content: string) => {
+    const output = path.resolve(file);
     await mkdir(path.dirname(output), { recursive: true });
-    await writeFile(output, `${JSON.stringify(run.report, null, 2)}\n`);
-    runtime.notice(`wrote ${flags.json}`);
-  }
+    await writeFile(output, content);
+    runtime.notice(`wrote ${file}`);
+  };
+  if (flags.json !== undefined) await write(flags.json, `${JSON.stringify(run.report, null, 2)}\n`);
+  if (flags.dump !== undefined) await write(flags.dump, dumpLines(run));
+  if (flags.curve !== undefined) await write(flags.curve, curveSvg(run.report));
 }
 
 /**
- * Reads a SQuAD file and writes each paragraph as a file under
- * `<stateDirectory>/squad-corpus-<hash of the file>/` (`squad-holdout-corpus-…` with `holdout`,
- * holding only the kept paragraphs, see `squadHoldout`) unless it is already there, so a second
- * run ingests nothing new and the two variants never share an index. Files are written under a
- * temporary name and renamed, so an interrupted run never leaves a truncated paragraph behind.
+ * One JSON line per question, everything needed to study or tune answer selection and refusal
+ * without re-running the eval (`right` as in {@link isRight}).
  */
-export async function prepareSquadCorpus(
-  squadFile: string,
-  stateDirectory: string,
-  options: {
-    /** Keep every other paragraph and turn questions about the others unanswerable. @default false */
-    holdout?: boolean;
-  } = {},
-): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
-  const loaded = await loadSquad(squadFile);
-  const { documents, questions } = options.holdout ? squadHoldout(loaded) : loaded;
-  const prefix = options.holdout ? 'squad-holdout-corpus' : 'squad-corpus';
-  const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
-  await writeCorpusFiles(directory, documents);
-  return { corpusDirectory: directory, questions };
+export function dumpLines(run: EvalRun): string {
+  return run.results
+    .map((result) =>
+      JSON.stringify({
+        id: result.id,
+        split: result.split,
+        question: result.question,
+        answerable: result.answerable,
+        goldAnswers: result.goldAnswers,
+        goldSources: result.goldSources,
+        answer: result.answer,
+        firstQuote: result.firstQuote,
+        confidence: result.confidence,
+        refused: !result.grounded,
+        right: isRight(result),
+        firstSentenceRight:
+          result.answerable &&
+          result.firstQuote !== null &&
+          answerContains(result.firstQuote, result.goldAnswers),
+        rankedSources: result.rankedSources.slice(0, 10),
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
 }
 
-/** Writes `{ source, text }` documents as files under `directory`, skipping those already there. */
-export async function writeCorpusFiles(
-  directory: string,
-  documents: Array<{ source: string; text: string }>,
-): Promise<void> {
-  for (const document of documents) {
-    const file = path.join(directory, document.source);
-    if (existsSync(file)) continue;
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(`${file}.tmp`, document.text);
-    await rename(`${file}.tmp`, file);
-  }
+/** The report's risk-coverage curve as an SVG, titled with the question set and split. */
+export function curveSvg(report: EvalReport): string {
+  const config = report.config;
+  const name = path.basename(String(config.questions ?? 'questions'));
+  const split = config.split === undefined || config.split === 'all' ? '' : `, ${String(config.split)} half`;
+  const title = `${name}${config.holdout ? ' --holdout' : ''}${split}: risk-coverage`;
+  const number = (value: number | null) => (value === null ? '–' : value.toFixed(3));
+  const subtitle = `${report.n} questions; area ${number(report.precision_coverage_area)}, coverage at precision 0.9: ${number(report.coverage_at_90_precision)}`;
+  return riskCoveragePlotSvg(
+    [{ label: `${String(config.retriever)}, ${String(config.generator)}`, points: report.risk_coverage }],
+    title,
+    subtitle,
+  );
 }
 
 /** A question whose gold source is not in the index would silently score 0. */
@@ -222,13 +240,6 @@ function checkSources(questions: EvalQuestion[], indexed: Set<string>, corpusDir
   }
 }
 
-async function fileHash(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex')
-    .slice(0, 12);
-}
-
 function hash(parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12);
 }
@@ -243,13 +254,18 @@ const METRICS = [
   'mrr',
   'ndcg_at_10',
   'answer_contains',
+  'first_sentence_contains',
   'citation_precision',
   'citation_valid',
   'refusal_accuracy',
   'false_refusal_rate',
+  'answered_coverage',
+  'answered_precision',
+  'precision_coverage_area',
+  'coverage_at_90_precision',
   'latency_p50_ms',
   'latency_p95_ms',
-] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config'>>;
+] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config' | 'risk_coverage'>>;
 
 const COUNTS = new Set<string>(['n', 'n_answerable', 'n_unanswerable']);
 
@@ -262,7 +278,7 @@ export function formatReport(report: EvalReport): string {
     `${String(config.retriever)} retrieval, k=${String(config.k)}, ${String(config.embedder)}, ${String(config.generator)} answers, questions ${String(config.questions ?? '')}${config.holdout ? ' (holdout)' : ''}`,
     `split: ${split}, ${report.n} of ${String(config.setSize ?? report.n)} questions (${report.n_answerable} answerable, ${report.n_unanswerable} unanswerable)`,
     '',
-    `${'metric'.padEnd(20)} value`,
+    `${'metric'.padEnd(26)} value`,
   ];
   for (const metric of METRICS) {
     const value = report[metric];
@@ -274,7 +290,7 @@ export function formatReport(report: EvalReport): string {
           : metric.endsWith('_ms')
             ? value.toFixed(1)
             : value.toFixed(3);
-    lines.push(`${metric.padEnd(20)} ${shown}`);
+    lines.push(`${metric.padEnd(26)} ${shown}`);
   }
   return `${lines.join('\n')}\n`;
 }

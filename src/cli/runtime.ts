@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
-import { DEFAULT_GROUNDING_THRESHOLD, Engine } from '../engine.js';
+import { DEFAULT_GROUNDING_THRESHOLD, Engine, type EngineOptions } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
@@ -141,9 +141,11 @@ export async function openEngine(
   runtime: Runtime,
   flags: IndexFlags,
   generator?: (extractive: Generator) => Generator,
+  onReload?: EngineOptions['onReload'],
 ): Promise<Engine> {
   generator ??= await generatorFactory(runtime, flags);
   return Engine.open({
+    ...(onReload ? { onReload } : {}),
     indexDirectory: runtime.indexDirectory,
     embedder: runtime.embedder,
     retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },

@@ -94,9 +94,18 @@ async function loadInto(holder: EngineHolder, runtime: Runtime): Promise<void> {
   try {
     const current = holder.engine;
     if (current) {
-      await current.reload();
+      // A refused generation is logged by the engine's onReload and shown in /api/health.
+      await current.reload().catch(() => {});
     } else {
-      holder.engine = await openEngine(runtime, {});
+      holder.engine = await openEngine(runtime, {}, undefined, ({ generation, error }) => {
+        if (!error) runtime.notice(`reloaded the index: now serving ${generation}`);
+        else {
+          runtime.notice(
+            `warning: refused index generation ${generation}, still serving ${holder.engine?.generation}: ${error.message}`,
+          );
+          if (!error.isUserError && error.cause instanceof Error) runtime.notice(error.cause.stack ?? '');
+        }
+      });
     }
     delete holder.error;
   } catch (error) {

@@ -151,6 +151,10 @@ export interface QuestionResult {
   grounded: boolean;
   /** Source of each citation in the answer (repeats allowed). */
   citedSources: string[];
+  /** The first citation's quote: the sentence the answer leads with; `null` without citations. */
+  firstQuote: string | null;
+  /** The answer's `confidence` in [0, 1], refusals included. */
+  confidence: number;
   /** Citations whose quote is exactly the text at their offsets in the source. */
   citationsValid: number;
   citationsTotal: number;
@@ -179,6 +183,11 @@ export interface EvalReport<Config = Record<string, unknown>> {
   /** Share of answerable questions whose answer contains a gold answer ({@link answerContains}). */
   answer_contains: number | null;
   /**
+   * Share of answerable questions whose first quoted sentence (`firstQuote`) contains a gold
+   * answer ({@link answerContains}); a refusal has no first sentence and counts as a miss.
+   */
+  first_sentence_contains: number | null;
+  /**
    * Macro average over answerable questions that cite at least one source of the share of their
    * distinct cited sources that are gold sources. Each question weighs the same however many
    * citations it has; questions without citations (refusals) are left out.
@@ -190,12 +199,122 @@ export interface EvalReport<Config = Record<string, unknown>> {
   refusal_accuracy: number | null;
   /** Share of answerable questions the system declined (`grounded === false`). */
   false_refusal_rate: number | null;
+  /** Share of all questions the system answered (`grounded`): the end of the risk-coverage curve. */
+  answered_coverage: number | null;
+  /** Share of answered questions whose answer is right ({@link isRight}): precision at that end. */
+  answered_precision: number | null;
+  /**
+   * Area under the precision-coverage curve ({@link selectiveAnswering}), over coverage [0, 1];
+   * 1 is every question answered and right. Higher is better.
+   */
+  precision_coverage_area: number | null;
+  /** Largest coverage at which precision is still ≥ 0.9 ({@link selectiveAnswering}); 0 if none. */
+  coverage_at_90_precision: number | null;
+  /** The curve itself, thinned to about 100 points ({@link selectiveAnswering}). */
+  risk_coverage: CurvePoint[];
   /** Median latency over all questions, nearest-rank ({@link percentile}). */
   latency_p50_ms: number | null;
   /** 95th percentile latency over all questions, nearest-rank. */
   latency_p95_ms: number | null;
   /** The run's settings, passed through unchanged. */
   config: Config;
+}
+
+/**
+ * Whether a question counts as answered right in the selective-answering measures: it is
+ * answerable, the system answered it (`grounded`), and the answer contains a gold answer
+ * ({@link answerContains}). An answered unanswerable question is wrong.
+ */
+export function isRight(
+  result: Pick<QuestionResult, 'answerable' | 'grounded' | 'answer' | 'goldAnswers'>,
+): boolean {
+  return result.answerable && result.grounded && answerContains(result.answer, result.goldAnswers);
+}
+
+/** One point of the risk-coverage curve. */
+export interface CurvePoint {
+  /** Confidence threshold: answers with at least this confidence are kept. */
+  confidence: number;
+  /** Answered questions kept / all questions. */
+  coverage: number;
+  /** Right answers among those kept ({@link isRight}); the risk is 1 − precision. */
+  precision: number;
+}
+
+/** The risk-coverage curve and the numbers read off it. */
+export interface SelectiveAnswering {
+  /** One point per distinct confidence of an answered question, highest confidence first. */
+  curve: CurvePoint[];
+  /** See {@link EvalReport.precision_coverage_area}. */
+  area: number | null;
+  /** See {@link EvalReport.coverage_at_90_precision}. */
+  coverageAt90: number | null;
+}
+
+/**
+ * Selective answering from each answer's `confidence`: what the system achieves if it also
+ * declines every answer below a confidence threshold, for every threshold.
+ *
+ * Questions the system answered (`grounded`) are sorted by confidence, highest first; questions it
+ * declined are never answered, at any threshold. At each distinct confidence `c` (ties form one
+ * step, so the order among equal confidences does not matter): coverage = answered questions with
+ * confidence ≥ `c` / all questions, precision = the right ones ({@link isRight}) among them.
+ *
+ * `area` is the area under precision as a step function of coverage over [0, 1], precision taken as
+ * 0 past the last answered question: (1/n) Σ over answered questions i, in order, of the
+ * precision of the step i ends, with n all questions. It is 1 only when every question is
+ * answered and right; answering more right questions, or ranking the right ones above the wrong
+ * ones, raises it; refusing everything gives 0. (It is 1 − AURC, the area under the
+ * risk-coverage curve, when nothing is declined.)
+ *
+ * `coverageAt90` is the largest coverage of a point whose precision is ≥ 0.9 (0 when there is none).
+ * Both are `null` for no questions.
+ *
+ * @example
+ * // Right at 0.9, wrong at 0.8, one declined: area (1 + 1/2) / 3 = 0.5, coverageAt90 1/3.
+ * const question = { answerable: true, goldAnswers: ['Jabari'] };
+ * selectiveAnswering([
+ *   { ...question, grounded: true, answer: 'Jabari.', confidence: 0.9 },
+ *   { ...question, grounded: true, answer: 'Lavrov.', confidence: 0.8 },
+ *   { ...question, grounded: false, answer: '', confidence: 0.95 },
+ * ]).area // 0.5
+ */
+export function selectiveAnswering(
+  results: Array<Pick<QuestionResult, 'answerable' | 'grounded' | 'answer' | 'goldAnswers' | 'confidence'>>,
+): SelectiveAnswering {
+  const n = results.length;
+  if (n === 0) return { curve: [], area: null, coverageAt90: null };
+  const answered = results
+    .filter((result) => result.grounded)
+    .map((result) => ({ confidence: result.confidence, right: isRight(result) }))
+    .sort((left, right) => right.confidence - left.confidence);
+  const curve: CurvePoint[] = [];
+  let area = 0;
+  let coverageAt90 = 0;
+  let kept = 0;
+  let right = 0;
+  for (let index = 0; index < answered.length; ) {
+    const confidence = answered[index]!.confidence;
+    let step = 0;
+    for (; index < answered.length && answered[index]!.confidence === confidence; index++, step++)
+      if (answered[index]!.right) right++;
+    kept += step;
+    const precision = right / kept;
+    area += (step * precision) / n;
+    if (precision >= 0.9) coverageAt90 = kept / n;
+    curve.push({ confidence, coverage: kept / n, precision });
+  }
+  return { curve, area, coverageAt90 };
+}
+
+/**
+ * About `size` points of a curve, evenly spaced along it, always with its first and last point,
+ * so a report stays small while the curve keeps its shape.
+ */
+export function thinCurve(curve: CurvePoint[], size = 100): CurvePoint[] {
+  if (curve.length <= size) return curve;
+  const every = Math.ceil(curve.length / size);
+  return curve.filter((_, index) => index % every === 0 || index === curve.length - 1);
 }
 
 function mean(values: number[]): number | null {
@@ -227,6 +346,8 @@ export function summarize<Config = Record<string, unknown>>(
   const citationsTotal = results.reduce((sum, result) => sum + result.citationsTotal, 0);
   const citationsValid = results.reduce((sum, result) => sum + result.citationsValid, 0);
   const latencies = results.map((result) => result.latencyMs);
+  const selective = selectiveAnswering(results);
+  const answered = results.filter((result) => result.grounded);
 
   return {
     n: results.length,
@@ -238,12 +359,20 @@ export function summarize<Config = Record<string, unknown>>(
     mrr: overAnswerable((result) => reciprocalRank(result.rankedSources, result.goldSources, 10)),
     ndcg_at_10: overAnswerable((result) => ndcgAtK(result.rankedSources, result.goldSources, 10)),
     answer_contains: overAnswerable((result) => (answerContains(result.answer, result.goldAnswers) ? 1 : 0)),
+    first_sentence_contains: overAnswerable((result) =>
+      result.firstQuote !== null && answerContains(result.firstQuote, result.goldAnswers) ? 1 : 0,
+    ),
     citation_precision: mean(citationPrecisions),
     citation_valid: citationsTotal === 0 ? 1 : citationsValid / citationsTotal,
     refusal_accuracy: mean(unanswerable.map((result) => (result.grounded ? 0 : 1))),
     false_refusal_rate: overAnswerable((result) => (result.grounded ? 0 : 1)),
+    answered_coverage: results.length === 0 ? null : answered.length / results.length,
+    answered_precision: mean(answered.map((result) => (isRight(result) ? 1 : 0))),
+    precision_coverage_area: selective.area,
+    coverage_at_90_precision: selective.coverageAt90,
     latency_p50_ms: percentile(latencies, 50),
     latency_p95_ms: percentile(latencies, 95),
+    risk_coverage: thinCurve(selective.curve),
     config,
   };
 }

@@ -3,6 +3,7 @@ import type { Engine } from '../engine.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { type EvalReport, type QuestionResult, summarize } from './metrics.js';
 import type { EvalQuestion } from './question-set.js';
+import { type Split, splitOfQuestion } from './split.js';
 
 export interface RunEvalOptions {
   /** Passages retrieved per question. @default the engine's (5) */
@@ -16,9 +17,12 @@ export interface RunEvalOptions {
   signal?: AbortSignal;
 }
 
+/** One question's result with the question text and the half of the split it belongs to. */
+export type EvalResult = QuestionResult & { question: string; split: Split };
+
 export interface EvalRun {
   report: EvalReport;
-  results: Array<QuestionResult & { question: string }>;
+  results: EvalResult[];
 }
 
 /**
@@ -29,7 +33,7 @@ export async function runEval(
   questions: EvalQuestion[],
   options: RunEvalOptions = {},
 ): Promise<EvalRun> {
-  const results: Array<QuestionResult & { question: string }> = [];
+  const results: EvalResult[] = [];
   for (const [index, item] of questions.entries()) {
     options.signal?.throwIfAborted();
     const started = performance.now();
@@ -50,6 +54,7 @@ export async function runEval(
     results.push({
       id: item.id,
       question: item.question,
+      split: splitOfQuestion(item),
       answerable: item.answers.length > 0 || item.sources.length > 0,
       rankedSources,
       goldSources: item.sources,
@@ -57,6 +62,8 @@ export async function runEval(
       goldAnswers: item.answers,
       grounded: answer.grounded,
       citedSources: answer.citations.map((citation) => citation.source),
+      firstQuote: answer.citations[0]?.quote ?? null,
+      confidence: answer.confidence,
       citationsValid,
       citationsTotal: answer.citations.length,
       latencyMs,

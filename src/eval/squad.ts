@@ -2,11 +2,14 @@
  * Turns an official SQuAD v1.1 JSON file into a corpus plus an evaluation question set, so
  * retrieval and answers can be measured on public data.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { FootnoteError } from '../errors.js';
 import { answerMatcher } from './metrics.js';
 import type { EvalQuestion } from './question-set.js';
+import { writeCorpusFiles } from './write-corpus-files.js';
 
 /** One SQuAD paragraph as a corpus document. */
 export interface SquadDocument {
@@ -150,6 +153,36 @@ export function squadHoldout(set: SquadSet): SquadSet {
     return elsewhere ? [] : [{ ...question, answers: [], sources: [] }];
   });
   return { documents, questions };
+}
+
+/**
+ * Reads a SQuAD file and writes each paragraph as a file under
+ * `<stateDirectory>/squad-corpus-<hash of the file>/` (`squad-holdout-corpus-…` with `holdout`,
+ * holding only the kept paragraphs, see `squadHoldout`) unless it is already there, so a second
+ * run ingests nothing new and the two variants never share an index. Files are written under a
+ * temporary name and renamed, so an interrupted run never leaves a truncated paragraph behind.
+ */
+export async function prepareSquadCorpus(
+  squadFile: string,
+  stateDirectory: string,
+  options: {
+    /** Keep every other paragraph and turn questions about the others unanswerable. @default false */
+    holdout?: boolean;
+  } = {},
+): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
+  const loaded = await loadSquad(squadFile);
+  const { documents, questions } = options.holdout ? squadHoldout(loaded) : loaded;
+  const prefix = options.holdout ? 'squad-holdout-corpus' : 'squad-corpus';
+  const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
+  await writeCorpusFiles(directory, documents);
+  return { corpusDirectory: directory, questions };
+}
+
+async function fileHash(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 function formatPath(path: PropertyKey[]): string {

@@ -8,12 +8,15 @@ import { SourceLocator } from '../text/index.js';
 import type { Chunk, SourceDocument, SourceLocation } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
+import { type IndexManifest, indexManifestSchema } from './index-manifest.js';
 
 /** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
 export const FORMAT_VERSION = 4;
 
 const CURRENT_FILE = 'CURRENT';
 const MANIFEST_FILE = 'manifest.json';
+/** SHA-256 of manifest.json's exact bytes, checked before the manifest is parsed. */
+const MANIFEST_CHECKSUM_FILE = 'manifest.sha256';
 const SOURCES_FILE = 'sources.json';
 const CHUNKS_FILE = 'chunks.json';
 const VECTORS_FILE = 'vectors.f32';
@@ -29,28 +32,6 @@ const CHECKED_FILES = [
   LEXICAL_INDEX_FILE,
   EMBEDDER_STATE_FILE,
 ];
-
-/** What an index was built from and with; refused at load when it does not match. */
-export interface IndexManifest {
-  formatVersion: number;
-  createdAt: string;
-  corpusRoot: string;
-  embedder: { id: string; dimensions: number; settings?: Record<string, unknown> };
-  chunking: Record<string, number>;
-  counts: { sources: number; chunks: number };
-  files: Record<
-    string,
-    {
-      id: string;
-      hash: string;
-      chunks: number;
-      encoding: SourceDocument['encoding'];
-      format: SourceDocument['format'];
-    }
-  >;
-  /** SHA-256 of every data file, checked at load so a damaged index is never served. */
-  checksums: Record<string, string>;
-}
 
 /** Everything a built index holds, in memory. */
 export interface IndexData {
@@ -88,17 +69,11 @@ export function indexExists(indexDirectory: string): boolean {
   return generation !== undefined && existsSync(path.join(indexDirectory, generation, MANIFEST_FILE));
 }
 
-/** Reads only the manifest of the current generation. */
+/** Reads only the manifest of the current generation (verified), or undefined when there is none or it is damaged. */
 export async function readManifest(indexDirectory: string): Promise<IndexManifest | undefined> {
   const generation = currentGeneration(indexDirectory);
   if (!generation) return undefined;
-  try {
-    return JSON.parse(
-      await fs.readFile(path.join(indexDirectory, generation, MANIFEST_FILE), 'utf8'),
-    ) as IndexManifest;
-  } catch {
-    return undefined;
-  }
+  return readVerifiedManifest(indexDirectory, path.join(indexDirectory, generation)).catch(() => undefined);
 }
 
 /**
@@ -131,7 +106,9 @@ export async function writeIndex(
   const checksums: Record<string, string> = {};
   for (const file of CHECKED_FILES) checksums[file] = await fileChecksum(path.join(directory, file));
   const manifest: IndexManifest = { ...data.manifest, checksums };
-  await fs.writeFile(path.join(directory, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+  const manifestText = Buffer.from(JSON.stringify(manifest, null, 2));
+  await fs.writeFile(path.join(directory, MANIFEST_FILE), manifestText);
+  await fs.writeFile(path.join(directory, MANIFEST_CHECKSUM_FILE), sha256(manifestText));
   await syncDirectory(directory);
   const previous = currentGeneration(indexDirectory);
   const pointer = path.join(indexDirectory, `${CURRENT_FILE}.${generation}.tmp`);
@@ -155,44 +132,32 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
     );
   }
   const directory = path.join(indexDirectory, generation);
-  const corrupt = (why: string) =>
-    new FootnoteError(
-      'index_corrupt',
-      `the index in ${indexDirectory} is damaged (${why}); run \`footnote ingest --rebuild\` to rebuild it`,
-    );
-  let manifest: IndexManifest;
-  try {
-    manifest = JSON.parse(await fs.readFile(path.join(directory, MANIFEST_FILE), 'utf8')) as IndexManifest;
-  } catch {
-    throw corrupt('manifest.json is missing or unreadable');
-  }
-  if (manifest.formatVersion !== FORMAT_VERSION) {
-    throw new FootnoteError(
-      'index_corrupt',
-      `the index in ${indexDirectory} has format version ${manifest.formatVersion}, this Footnote reads version ${FORMAT_VERSION}; run \`footnote ingest --rebuild\``,
-    );
-  }
-  // Read every part at once; hashing runs on the thread pool while this thread parses.
+  const corrupt = corruptError(indexDirectory);
+  const manifest = await readVerifiedManifest(indexDirectory, directory);
+  // Every part is read and checked against the manifest before any parser sees it: a damaged
+  // vectors.hnsw would crash the native reader (SIGSEGV), a damaged JSON file mislead the JS ones.
   const buffers = new Map<string, Buffer>();
   await Promise.all(
     CHECKED_FILES.map(async (file) => {
+      let bytes: Buffer;
       try {
-        buffers.set(file, await fs.readFile(path.join(directory, file)));
+        bytes = await fs.readFile(path.join(directory, file));
       } catch {
         throw corrupt(`${file} is missing`);
       }
+      // Hashed on the thread pool, all parts at once.
+      const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+      if (digest !== manifest.checksums[file]) throw corrupt(`${file} does not match its checksum`);
+      buffers.set(file, bytes);
     }),
   );
-  const checksums = Promise.all(
-    CHECKED_FILES.map(async (file) => {
-      const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', buffers.get(file)!)).toString(
-        'hex',
-      );
-      if (digest !== manifest.checksums?.[file]) throw corrupt(`${file} does not match its checksum`);
-    }),
-  );
-  checksums.catch(() => {});
-  const vectorIndexLoading = HnswVectorIndex.load(directory, manifest.embedder.dimensions);
+  const dimensions = manifest.embedder.dimensions;
+  const vectorBytes = buffers.get(VECTORS_FILE)!.length;
+  if (vectorBytes !== manifest.counts.chunks * dimensions * 4)
+    throw corrupt(
+      `vectors.f32 has ${vectorBytes} bytes, not ${manifest.counts.chunks} vectors of ${dimensions} floats`,
+    );
+  const vectorIndexLoading = HnswVectorIndex.load(directory, dimensions);
   vectorIndexLoading.catch(() => {});
   try {
     const sources = JSON.parse(buffers.get(SOURCES_FILE)!.toString('utf8')) as SourceDocument[];
@@ -200,11 +165,9 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
       JSON.parse(buffers.get(CHUNKS_FILE)!.toString('utf8')) as PackedChunk[],
       sources,
     );
-    const dimensions = manifest.embedder.dimensions;
     const vectors = unpackVectors(buffers.get(VECTORS_FILE)!, dimensions);
     const embedderState = JSON.parse(buffers.get(EMBEDDER_STATE_FILE)!.toString('utf8')) as unknown;
     const lexicalIndex = Bm25LexicalIndex.fromJSON(buffers.get(LEXICAL_INDEX_FILE)!.toString('utf8'));
-    await checksums;
     const vectorIndex = await vectorIndexLoading;
     if (
       vectors.length !== chunks.length ||
@@ -229,10 +192,73 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
     };
   } catch (error) {
     if (error instanceof FootnoteError) throw error;
-    // A file that fails to parse is usually damaged: name the file whose checksum is off.
-    await checksums;
     throw corrupt(error instanceof Error ? error.message : String(error));
   }
+}
+
+function corruptError(indexDirectory: string): (why: string) => FootnoteError {
+  return (why) =>
+    new FootnoteError(
+      'index_corrupt',
+      `the index in ${indexDirectory} is damaged (${why}); run \`footnote ingest --rebuild\` to rebuild it`,
+    );
+}
+
+/**
+ * Reads a generation's manifest.json, checks its bytes against manifest.sha256 before parsing,
+ * then its format version and its shape (zod), so no damaged number reaches an allocation.
+ */
+async function readVerifiedManifest(indexDirectory: string, directory: string): Promise<IndexManifest> {
+  const corrupt = corruptError(indexDirectory);
+  let text: Buffer;
+  try {
+    text = await fs.readFile(path.join(directory, MANIFEST_FILE));
+  } catch {
+    throw corrupt('manifest.json is missing or unreadable');
+  }
+  const expected = await fs
+    .readFile(path.join(directory, MANIFEST_CHECKSUM_FILE), 'utf8')
+    .then((digest) => digest.trim())
+    .catch(() => undefined);
+  if (expected === undefined) {
+    // Indexes written before format 4 have no manifest checksum: name the version mismatch.
+    const version = (() => {
+      try {
+        return (JSON.parse(text.toString('utf8')) as { formatVersion?: unknown }).formatVersion;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (typeof version === 'number' && version !== FORMAT_VERSION)
+      throw versionError(indexDirectory, version);
+    throw corrupt('manifest.sha256 is missing');
+  }
+  if (sha256(text) !== expected) throw corrupt('manifest.json does not match its checksum');
+  let value: unknown;
+  try {
+    value = JSON.parse(text.toString('utf8'));
+  } catch {
+    throw corrupt('manifest.json is missing or unreadable');
+  }
+  const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
+  if (version !== FORMAT_VERSION) throw versionError(indexDirectory, version);
+  const parsed = indexManifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw corrupt(`manifest.json is invalid: ${issue.path.join('.') || 'the manifest'} ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function versionError(indexDirectory: string, version: unknown): FootnoteError {
+  return new FootnoteError(
+    'index_corrupt',
+    `the index in ${indexDirectory} has format version ${String(version)}, this Footnote reads version ${FORMAT_VERSION}; run \`footnote ingest --rebuild\``,
+  );
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -380,9 +406,7 @@ function unpackVectors(buffer: Buffer, dimensions: number): Float32Array[] {
 }
 
 async function fileChecksum(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await fs.readFile(file))
-    .digest('hex');
+  return sha256(await fs.readFile(file));
 }
 
 async function syncDirectory(directory: string): Promise<void> {

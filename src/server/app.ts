@@ -208,8 +208,19 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     if (!current)
       return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
     const { manifest } = current.index;
+    const failure = current.reloadFailure;
     return c.json({
-      status: 'ok',
+      // Degraded: a newer generation was refused (damaged…) and the previous one is still served.
+      status: failure ? 'degraded' : 'ok',
+      ...(failure
+        ? {
+            reason: {
+              code: failure.error.code,
+              message: publicMessage(failure.error),
+              since: failure.at.toISOString(),
+            },
+          }
+        : {}),
       corpus: { sources: manifest.counts.sources, chunks: manifest.counts.chunks },
       index: {
         createdAt: manifest.createdAt,

@@ -19,12 +19,18 @@ const REPORT_KEYS = [
   'mrr',
   'ndcg_at_10',
   'answer_contains',
+  'first_sentence_contains',
   'citation_precision',
   'citation_valid',
   'refusal_accuracy',
   'false_refusal_rate',
+  'answered_coverage',
+  'answered_precision',
+  'precision_coverage_area',
+  'coverage_at_90_precision',
   'latency_p50_ms',
   'latency_p95_ms',
+  'risk_coverage',
   'config',
 ];
 
@@ -109,7 +115,8 @@ describe('footnote eval <questions.jsonl>', () => {
       citation_valid: 1,
     });
     for (const key of REPORT_KEYS.filter(
-      (name) => !name.startsWith('n') && !name.endsWith('_ms') && name !== 'config',
+      (name) =>
+        !name.startsWith('n') && !name.endsWith('_ms') && name !== 'config' && name !== 'risk_coverage',
     )) {
       expect(report[key], key).toBeGreaterThanOrEqual(0);
       expect(report[key], key).toBeLessThanOrEqual(1);
@@ -139,6 +146,62 @@ describe('footnote eval <questions.jsonl>', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('index is up to date');
     expect((await readReport(output)).config).toMatchObject({ retriever: 'bm25', k: 3 });
+  });
+
+  it('dumps one line per question with --dump and draws the risk-coverage curve with --curve', async () => {
+    const file = await writeLines('small.jsonl', questions);
+    const report = path.join(directory, 'dump-report.json');
+    const dump = path.join(directory, 'dump', 'questions.jsonl');
+    const curve = path.join(directory, 'curves', 'small.svg');
+    const result = await footnote('eval', file, '--json', report, '--dump', dump, '--curve', curve);
+    expect(result.code).toBe(0);
+
+    const lines = (await readFile(dump, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.id, line.split])).toEqual([
+      ['jabari', 'report'],
+      ['kerry-call', 'report'],
+      ['lavrov-age', 'tune'],
+    ]);
+    expect(Object.keys(lines[0]!)).toEqual([
+      'id',
+      'split',
+      'question',
+      'answerable',
+      'goldAnswers',
+      'goldSources',
+      'answer',
+      'firstQuote',
+      'confidence',
+      'refused',
+      'right',
+      'firstSentenceRight',
+      'rankedSources',
+    ]);
+    expect(lines[0]).toMatchObject({
+      answerable: true,
+      refused: false,
+      right: true,
+      firstSentenceRight: true,
+    });
+    expect(lines[0]!.firstQuote).toContain('Jabari');
+    expect(lines[2]).toMatchObject({ answerable: false, goldAnswers: [], refused: true, right: false });
+    expect(lines[2]!.confidence).toBeGreaterThan(0);
+    for (const line of lines) expect(line.confidence).toBeLessThanOrEqual(1);
+
+    // The curve ends where the system's own refusals put it.
+    const scores = await readReport(report);
+    const points = scores.risk_coverage as Array<{ coverage: number; precision: number }>;
+    expect(points.at(-1)).toMatchObject({
+      coverage: scores.answered_coverage,
+      precision: scores.answered_precision,
+    });
+    const svg = await readFile(curve, 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('small.jsonl: risk-coverage');
+    expect(svg).toContain('<polyline');
   });
 
   it('lists why each question missed with --verbose', async () => {

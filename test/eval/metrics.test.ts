@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   answerContains,
   hitAtK,
+  isRight,
   ndcgAtK,
   normalizeAnswer,
   percentile,
   type QuestionResult,
   reciprocalRank,
+  selectiveAnswering,
   summarize,
+  thinCurve,
 } from '../../src/eval/metrics.js';
 
 describe('normalizeAnswer', () => {
@@ -164,6 +167,8 @@ describe('summarize', () => {
     goldAnswers: [],
     grounded: false,
     citedSources: [],
+    firstQuote: null,
+    confidence: 0,
     citationsValid: 0,
     citationsTotal: 0,
     latencyMs: 0,
@@ -181,6 +186,8 @@ describe('summarize', () => {
       goldAnswers: ['Jabari'],
       grounded: true,
       citedSources: ['a', 'a'],
+      firstQuote: 'Hamas leader Ahmed Jabari was killed.',
+      confidence: 0.9,
       citationsValid: 2,
       citationsTotal: 2,
       latencyMs: 100,
@@ -195,6 +202,8 @@ describe('summarize', () => {
       goldAnswers: ['Cambodia'],
       grounded: true,
       citedSources: ['b', 'c'],
+      firstQuote: 'Something else.',
+      confidence: 0.6,
       citationsValid: 1,
       citationsTotal: 2,
       latencyMs: 300,
@@ -206,10 +215,11 @@ describe('summarize', () => {
       rankedSources: ['c', 'd'],
       goldSources: ['e'],
       goldAnswers: ['Libya'],
+      confidence: 0.7,
       latencyMs: 200,
     }),
     // D: unanswerable, correctly declined.
-    result({ id: 'D', answerable: false, rankedSources: ['a'], latencyMs: 50 }),
+    result({ id: 'D', answerable: false, rankedSources: ['a'], confidence: 0.1, latencyMs: 50 }),
     // E: unanswerable, answered anyway with one invalid citation.
     result({
       id: 'E',
@@ -218,6 +228,8 @@ describe('summarize', () => {
       answer: 'Made up.',
       grounded: true,
       citedSources: ['b'],
+      firstQuote: 'Made up.',
+      confidence: 0.6,
       citationsTotal: 1,
       latencyMs: 400,
     }),
@@ -237,12 +249,18 @@ describe('summarize', () => {
         'mrr',
         'ndcg_at_10',
         'answer_contains',
+        'first_sentence_contains',
         'citation_precision',
         'citation_valid',
         'refusal_accuracy',
         'false_refusal_rate',
+        'answered_coverage',
+        'answered_precision',
+        'precision_coverage_area',
+        'coverage_at_90_precision',
         'latency_p50_ms',
         'latency_p95_ms',
+        'risk_coverage',
         'config',
       ].sort(),
     );
@@ -271,6 +289,36 @@ describe('summarize', () => {
     expect(report.latency_p50_ms).toBe(200);
     expect(report.latency_p95_ms).toBe(400);
     expect(report.config).toBe(config);
+    // First quotes: A's holds "Jabari", B's does not, C has none: 1 / 3.
+    expect(report.first_sentence_contains).toBeCloseTo(1 / 3, 10);
+    // Answered: A (0.9, right), then B and E tied at 0.6 (both wrong); C (0.7) and D declined.
+    expect(report.risk_coverage).toEqual([
+      { confidence: 0.9, coverage: 1 / 5, precision: 1 },
+      { confidence: 0.6, coverage: 3 / 5, precision: 1 / 3 },
+    ]);
+    expect(report.answered_coverage).toBeCloseTo(3 / 5, 10);
+    expect(report.answered_precision).toBeCloseTo(1 / 3, 10);
+    // Area: (1 × 1 + 2 × 1/3) / 5 = 1/3; precision ≥ 0.9 only at the first step, coverage 1/5.
+    expect(report.precision_coverage_area).toBeCloseTo(1 / 3, 10);
+    expect(report.coverage_at_90_precision).toBeCloseTo(1 / 5, 10);
+  });
+
+  it('scores the first quoted sentence alone in first_sentence_contains', () => {
+    const report = summarize(
+      [
+        result({
+          id: 'second',
+          answerable: true,
+          grounded: true,
+          answer: 'Talks went on. Ahmed Jabari was killed.',
+          firstQuote: 'Talks went on.',
+          goldAnswers: ['Jabari'],
+        }),
+      ],
+      {},
+    );
+    expect(report.answer_contains).toBe(1);
+    expect(report.first_sentence_contains).toBe(0);
   });
 
   it('gives null for rates without questions to average over, and 1 for no citations', () => {
@@ -285,6 +333,12 @@ describe('summarize', () => {
       answer_contains: null,
     });
     expect(empty).toMatchObject({
+      first_sentence_contains: null,
+      answered_coverage: null,
+      answered_precision: null,
+      precision_coverage_area: null,
+      coverage_at_90_precision: null,
+      risk_coverage: [],
       citation_precision: null,
       citation_valid: 1,
       refusal_accuracy: null,
@@ -305,5 +359,99 @@ describe('summarize', () => {
     expect(onlyRefusals.citation_valid).toBe(1);
     expect(onlyRefusals.refusal_accuracy).toBe(1);
     expect(onlyRefusals.false_refusal_rate).toBe(1);
+  });
+});
+
+describe('selective answering', () => {
+  const answered = (confidence: number, right: boolean) => ({
+    answerable: true,
+    grounded: true,
+    answer: right ? 'It was Jabari.' : 'Someone else.',
+    goldAnswers: ['Jabari'],
+    confidence,
+  });
+
+  it('counts as right only an answered, answerable question whose answer holds a gold answer', () => {
+    expect(isRight(answered(0.5, true))).toBe(true);
+    expect(isRight(answered(0.5, false))).toBe(false);
+    expect(isRight({ ...answered(0.5, true), grounded: false })).toBe(false);
+    expect(isRight({ ...answered(0.5, true), answerable: false })).toBe(false);
+  });
+
+  it('rewards ranking right answers above wrong ones', () => {
+    // R W R R: precisions 1, 1/2, 2/3, 3/4 → area (1 + 1/2 + 2/3 + 3/4) / 4; ≥ 0.9 only at 1/4.
+    const mixed = selectiveAnswering([
+      answered(0.9, true),
+      answered(0.8, false),
+      answered(0.7, true),
+      answered(0.6, true),
+    ]);
+    expect(mixed.area).toBeCloseTo((1 + 1 / 2 + 2 / 3 + 3 / 4) / 4, 10);
+    expect(mixed.coverageAt90).toBe(0.25);
+    expect(mixed.curve.map((point) => point.precision)).toEqual([1, 1 / 2, 2 / 3, 3 / 4]);
+    // The same answers with the wrong one least confident: R R R W.
+    const sorted = selectiveAnswering([
+      answered(0.9, true),
+      answered(0.5, false),
+      answered(0.7, true),
+      answered(0.6, true),
+    ]);
+    expect(sorted.area).toBeCloseTo((1 + 1 + 1 + 3 / 4) / 4, 10);
+    expect(sorted.coverageAt90).toBe(0.75);
+  });
+
+  it('never answers a declined question, and counts an answered unanswerable one as wrong', () => {
+    const curve = selectiveAnswering([
+      { ...answered(0.99, true), grounded: false },
+      { ...answered(0.95, false), answerable: false, goldAnswers: [] },
+      answered(0.9, true),
+      answered(0.8, true),
+    ]);
+    // Declined first question left out; 0.95 wrong, then 0.9 and 0.8 right, out of 4 questions.
+    expect(curve.curve).toEqual([
+      { confidence: 0.95, coverage: 0.25, precision: 0 },
+      { confidence: 0.9, coverage: 0.5, precision: 0.5 },
+      { confidence: 0.8, coverage: 0.75, precision: 2 / 3 },
+    ]);
+    expect(curve.area).toBeCloseTo((0 + 0.5 + 2 / 3) / 4, 10);
+    expect(curve.coverageAt90).toBe(0);
+  });
+
+  it('treats tied confidences as one step, whatever their order', () => {
+    const one = selectiveAnswering([answered(0.5, true), answered(0.5, false), answered(0.4, true)]);
+    const other = selectiveAnswering([answered(0.5, false), answered(0.5, true), answered(0.4, true)]);
+    expect(one).toEqual(other);
+    expect(one.curve).toEqual([
+      { confidence: 0.5, coverage: 2 / 3, precision: 0.5 },
+      { confidence: 0.4, coverage: 1, precision: 2 / 3 },
+    ]);
+    expect(one.area).toBeCloseTo((2 * 0.5 + 2 / 3) / 3, 10);
+  });
+
+  it('gives 1 for all answered and right, 0 for all declined, null for no questions', () => {
+    expect(selectiveAnswering([answered(0.2, true), answered(0.1, true)])).toMatchObject({
+      area: 1,
+      coverageAt90: 1,
+    });
+    expect(selectiveAnswering([{ ...answered(0.9, true), grounded: false }])).toEqual({
+      curve: [],
+      area: 0,
+      coverageAt90: 0,
+    });
+    expect(selectiveAnswering([])).toEqual({ curve: [], area: null, coverageAt90: null });
+  });
+
+  it('thins a long curve to about 100 points, keeping both ends', () => {
+    const curve = Array.from({ length: 250 }, (_, index) => ({
+      confidence: 1 - index / 250,
+      coverage: (index + 1) / 250,
+      precision: 1,
+    }));
+    const thin = thinCurve(curve);
+    expect(thin.length).toBeLessThanOrEqual(101);
+    expect(thin.length).toBeGreaterThan(50);
+    expect(thin[0]).toBe(curve[0]);
+    expect(thin.at(-1)).toBe(curve.at(-1));
+    expect(thinCurve(curve.slice(0, 80))).toHaveLength(80);
   });
 });

@@ -108,7 +108,7 @@ describe('a damaged index', () => {
     [
       'manifest.json garbled',
       (generation) => fs.writeFile(path.join(generation, 'manifest.json'), '{"formatVersion": 1, "checks'),
-      /manifest\.json is missing or unreadable/,
+      /manifest\.json does not match its checksum/,
     ],
   ];
 

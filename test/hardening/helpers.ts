@@ -268,9 +268,10 @@ export async function truncate(file: string): Promise<void> {
   await fs.truncate(file, Math.floor(size / 2));
 }
 
-export async function flipByte(file: string): Promise<void> {
+/** Flips every bit of one byte of `file` (the middle one unless `offset` is given). */
+export async function flipByte(file: string, offset?: number): Promise<void> {
   const bytes = await fs.readFile(file);
-  const middle = Math.floor(bytes.length / 2);
-  bytes[middle] = bytes[middle]! ^ 0xff;
+  const at = offset ?? Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
   await fs.writeFile(file, bytes);
 }

@@ -1,3 +1,5 @@
+import { escapeXml, frameParts, legendParts, niceCeiling, svgDocument } from './svg-plot.js';
+
 /** One corpus on the latency plot. */
 export interface LatencyPoint {
   label: string;
@@ -32,44 +34,23 @@ export function latencyPlotSvg(
   const maxMs = niceCeiling(Math.max(1, ...sorted.map((point) => point.p95Ms)));
   const y = (ms: number) => MARGIN.top + plotHeight - (ms / maxMs) * plotHeight;
 
-  const parts: string[] = [];
-  parts.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`);
-  parts.push(
-    `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-  );
-
-  // Axes, grid and ticks.
   const yTicks = 5;
-  for (let tick = 0; tick <= yTicks; tick++) {
-    const ms = (maxMs / yTicks) * tick;
-    parts.push(
-      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(ms)}" y2="${y(ms)}" stroke="#e5e5e5"/>`,
-    );
-    parts.push(
-      `<text x="${MARGIN.left - 6}" y="${y(ms) + 4}" text-anchor="end" font-size="11">${format(ms)}</text>`,
-    );
-  }
-  for (let decade = lowDecade; decade <= highDecade; decade++) {
-    const value = 10 ** decade;
-    parts.push(
-      `<line x1="${x(value)}" x2="${x(value)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#e5e5e5"/>`,
-    );
-    parts.push(
-      `<text x="${x(value)}" y="${MARGIN.top + plotHeight + 16}" text-anchor="middle" font-size="11">${value.toLocaleString('en-US')}</text>`,
-    );
-  }
-  parts.push(
-    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${MARGIN.top + plotHeight}" y2="${MARGIN.top + plotHeight}" stroke="black"/>`,
-  );
-  parts.push(
-    `<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="black"/>`,
-  );
-  parts.push(
-    `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle" font-size="12">corpus size (chunks, log scale)</text>`,
-  );
-  parts.push(
-    `<text x="16" y="${MARGIN.top + plotHeight / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 16 ${MARGIN.top + plotHeight / 2})">latency (ms)</text>`,
-  );
+  const parts = frameParts({
+    width: WIDTH,
+    height: HEIGHT,
+    margin: MARGIN,
+    title,
+    xLabel: 'corpus size (chunks, log scale)',
+    yLabel: 'latency (ms)',
+    xTicks: Array.from({ length: highDecade - lowDecade + 1 }, (_, index) => {
+      const value = 10 ** (lowDecade + index);
+      return { x: x(value), label: value.toLocaleString('en-US') };
+    }),
+    yTicks: Array.from({ length: yTicks + 1 }, (_, tick) => {
+      const ms = (maxMs / yTicks) * tick;
+      return { y: y(ms), label: format(ms) };
+    }),
+  });
 
   // One line per percentile, a labelled dot per corpus.
   const series = [
@@ -110,28 +91,11 @@ export function latencyPlotSvg(
       `<text x="${pointX.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="middle" font-size="10" fill="#333" stroke="white" stroke-width="3" paint-order="stroke">${escapeXml(point.label)}</text>`,
     );
   }
-  series.forEach((line, index) => {
-    const top = MARGIN.top + 8 + index * 16;
-    parts.push(
-      `<line x1="${MARGIN.left + 12}" x2="${MARGIN.left + 32}" y1="${top}" y2="${top}" stroke="${line.color}" stroke-width="2"/>`,
-    );
-    parts.push(`<text x="${MARGIN.left + 38}" y="${top + 4}" font-size="11">${line.name}</text>`);
-  });
+  parts.push(...legendParts(series, MARGIN.left + 12, MARGIN.top + 8));
 
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">\n${parts.join('\n')}\n</svg>\n`;
-}
-
-/** The smallest of 1, 2, 2.5, 5 × 10^n that is at least `value`, so the y ticks are round. */
-function niceCeiling(value: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
+  return svgDocument(WIDTH, HEIGHT, parts);
 }
 
 function format(ms: number): string {
   return Number.isInteger(ms) ? String(ms) : ms.toFixed(1);
-}
-
-function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
