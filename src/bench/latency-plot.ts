@@ -1,4 +1,4 @@
-import { escapeXml, frameParts, legendParts, niceCeiling, svgDocument } from './svg-plot.js';
+import { escapeXml, frameParts, legendParts, niceCeiling, svgDocument } from '../plot/index.js';
 
 /** One corpus on the latency plot. */
 export interface LatencyPoint {

@@ -13,6 +13,7 @@ import {
   isRight,
   loadQuestionSet,
   prepareSquadCorpus,
+  riskCoveragePlotSvg,
   runEval,
   type Split,
 } from '../eval/index.js';
@@ -20,7 +21,6 @@ import type { RetrieverMode } from '../retrieve/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { countProgress } from './count-progress.js';
 import { withGeneratorOption, withRetrievalOptions } from './options.js';
-import { riskCoveragePlotSvg } from './risk-coverage-plot.js';
 import { createRuntime, openEngine, type Runtime, runIngest } from './runtime.js';
 
 interface EvalFlags {

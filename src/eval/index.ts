@@ -17,6 +17,7 @@ export {
   thinCurve,
 } from './metrics.js';
 export { type EvalQuestion, type EvalTurn, evalQuestionSchema, loadQuestionSet } from './question-set.js';
+export { type RiskCoverageSeries, riskCoveragePlotSvg } from './risk-coverage-plot.js';
 export { type EvalResult, type EvalRun, type RunEvalOptions, runEval } from './run-eval.js';
 export { filterSplit, type Split, splitOf, splitOfQuestion } from './split.js';
 export { loadSquad, prepareSquadCorpus, type SquadDocument, type SquadSet, squadHoldout } from './squad.js';

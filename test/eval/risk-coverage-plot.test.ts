@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { riskCoveragePlotSvg } from '../../src/cli/risk-coverage-plot.js';
+import { riskCoveragePlotSvg } from '../../src/eval/risk-coverage-plot.js';
 
 describe('riskCoveragePlotSvg', () => {
   it('draws the curve as steps on coverage × precision axes, with a dot where the refusals leave it', () => {

@@ -1,5 +1,5 @@
-import type { CurvePoint } from '../eval/index.js';
-import { escapeXml, frameParts, legendParts, svgDocument } from './svg-plot.js';
+import { escapeXml, frameParts, legendParts, svgDocument } from '../plot/index.js';
+import type { CurvePoint } from './metrics.js';
 
 /** One curve on the plot, e.g. one evaluation run. */
 export interface RiskCoverageSeries {

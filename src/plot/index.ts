@@ -1,0 +1,9 @@
+export {
+  escapeXml,
+  frameParts,
+  legendParts,
+  niceCeiling,
+  type PlotFrame,
+  type PlotMargin,
+  svgDocument,
+} from './svg-plot.js';
