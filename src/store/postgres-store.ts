@@ -96,6 +96,23 @@ function isTransient(error: unknown): boolean {
   );
 }
 
+/** Ingest-lock holders of this process that are still working. */
+const activeHolders = new Set<string>();
+
+/** True when a lock holder (`host:pid:nonce`) is an ingest of this machine that no longer runs. */
+function isAbandonedHolder(holder: string): boolean {
+  const [host, pidText] = holder.split(':');
+  const pid = Number(pidText);
+  if (host !== os.hostname() || !Number.isInteger(pid)) return false;
+  if (pid === process.pid) return !activeHolders.has(holder);
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Quotes an identifier (schema, table). */
 function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -323,19 +340,31 @@ export class PostgresStoreProvider implements StoreProvider {
     const holder = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const schema = ident(this.options.schema);
     const stale = `${Math.round(this.options.lockStaleMs)} milliseconds`;
-    const taken = await this.withClient(async (client) => {
-      const { rowCount } = await client.query(
-        `UPDATE ${schema}.ingest_lock SET holder = $1, expires_at = now() + interval '${stale}'
-           WHERE holder IS NULL OR expires_at < now()`,
-        [holder],
+    const take = (condition: string, values: unknown[]) =>
+      this.withClient(async (client) => {
+        const { rowCount } = await client.query(
+          `UPDATE ${schema}.ingest_lock SET holder = $1, expires_at = now() + interval '${stale}' WHERE ${condition}`,
+          [holder, ...values],
+        );
+        return rowCount === 1;
+      });
+    let taken = await take('holder IS NULL OR expires_at < now()', []);
+    if (!taken) {
+      // A lock left by an ingest of this machine that is gone (its process died, or it could not
+      // release the lock because the database went away mid-ingest) is taken over at once.
+      const current = await this.withClient(
+        async (client) =>
+          (await client.query<{ holder: string | null }>(`SELECT holder FROM ${schema}.ingest_lock`)).rows[0]
+            ?.holder,
       );
-      return rowCount === 1;
-    });
+      if (current && isAbandonedHolder(current)) taken = await take('holder = $2', [current]);
+    }
     if (!taken)
       throw new FootnoteError(
         'index_locked',
         `another ingest is writing ${this.location}; wait for it to finish and try again`,
       );
+    activeHolders.add(holder);
     const renew = setInterval(
       () => {
         this.withClient((client) =>
@@ -352,6 +381,7 @@ export class PostgresStoreProvider implements StoreProvider {
       return await work();
     } finally {
       clearInterval(renew);
+      activeHolders.delete(holder);
       await this.withClient((client) =>
         client.query(`UPDATE ${schema}.ingest_lock SET holder = NULL, expires_at = NULL WHERE holder = $1`, [
           holder,
