@@ -190,7 +190,10 @@ function halvesSection() {
 
 Each set's reporting half (\`--split report\`, see "Tuning half and reporting half" below), hybrid
 retrieval, embedder ${config.embedder}, ${config.generator} answers, k = ${config.k}, grounding threshold ${config.groundingThreshold}. Targets from
-issue 14 in brackets (✓ met, **✗** not met).
+issue 14 in brackets (✓ met, **✗** not met). Latencies depend on the machine's load (see "Reading the
+numbers"). Each curve below plots, for every confidence threshold, the share of all questions
+answered against the share of those answers that are right; the dot is where the system's own
+refusals put it.
 
 ${lines.join('\n')}
 
