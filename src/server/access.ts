@@ -80,16 +80,38 @@ const UNTIMED_PATHS = new Set(['/api/ingest']);
  */
 export function applyAccess(app: Hono, options: Partial<AccessOptions> = {}): void {
   const settings: AccessOptions = { ...defaultAccessOptions, ...options };
+  app.use('*', closeAfterUnreadBody());
   app.use('*', securityHeaders());
   const timeout = requestTimeout(settings.requestTimeoutMs);
+  // One limiter (one counter per client) for /api and /v1 alike: a client gets the limit once.
+  const limiter = settings.rateLimit > 0 ? rateLimit(settings) : undefined;
   for (const path of API_PATHS) {
     if (settings.corsOrigins.length > 0) app.use(path, corsFor(settings.corsOrigins));
-    if (settings.rateLimit > 0) app.use(path, rateLimit(settings));
+    if (limiter) app.use(path, limiter);
     if (settings.apiKey !== undefined) app.use(path, requireApiKey(settings.apiKey));
     app.use(path, (c, next) => (UNTIMED_PATHS.has(c.req.path) ? next() : timeout(c, next)));
   }
   const queue = answerQueue(settings.maxConcurrentAnswers);
   for (const path of ANSWER_PATHS) app.use(path, queue);
+}
+
+/** Rejections answered before the request body is read (size, type, key, rate, time). */
+const EARLY_REJECTIONS = new Set([401, 408, 413, 415, 429]);
+
+/**
+ * Answers `Connection: close` when a request's body was left unread (an early rejection: 413,
+ * 415, 401, 429, 408, or any error before the body was used). Otherwise the unread rest of the
+ * body sits on the connection: the server gives up draining it and drops the socket, and the
+ * client's next request on that keep-alive connection fails. With `close` the client opens a new one.
+ */
+export function closeAfterUnreadBody(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const hasBody =
+      c.req.header('transfer-encoding') !== undefined || Number(c.req.header('content-length') ?? 0) > 0;
+    if (!hasBody || c.res.status < 400) return;
+    if (EARLY_REJECTIONS.has(c.res.status) || !c.req.raw.bodyUsed) c.res.headers.set('Connection', 'close');
+  };
 }
 
 /**

@@ -31,11 +31,31 @@ export function errorResponse(c: Context, error: unknown, log: (line: string) =>
             : 'invalid_request';
     return c.json<ErrorBody>({ error: { code, message: error.message || 'invalid request' } }, error.status);
   }
+  if (clientWentAway(c, error)) {
+    // The client's doing (it dropped the connection mid-upload), not a fault: one plain line.
+    log(`request aborted by the client: ${c.req.method} ${c.req.path}`);
+    return c.json<ErrorBody>(
+      {
+        error: {
+          code: 'invalid_request',
+          message: 'the client closed the connection before sending the whole request',
+        },
+      },
+      400,
+    );
+  }
   log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return c.json<ErrorBody>(
     { error: { code: 'internal', message: 'internal error; the server log has the details' } },
     500,
   );
+}
+
+/** True when the error comes from the client dropping the connection (Node's `aborted`, ECONNRESET). */
+export function clientWentAway(c: Context, error: unknown): boolean {
+  if (c.req.raw.signal?.aborted) return true;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted';
 }
 
 /** Messages of errors about the index name the server's own folders; clients get them without paths. */

@@ -10,6 +10,7 @@ import type { RetrieverMode } from '../retrieve/index.js';
 import type { ChatTurn } from '../types.js';
 import { requestSignal } from './access.js';
 import type { EngineHolder } from './app.js';
+import { clientWentAway } from './http-errors.js';
 import { bodySizeLimit, defaultRequestLimits, type RequestLimits } from './schemas.js';
 
 /** The one model this server lists and answers as. */
@@ -562,6 +563,10 @@ export function openAiErrorResponse(c: Context, error: unknown, log: (line: stri
     );
   }
   if (error instanceof HTTPException) return body(error.status, error.message || 'invalid request');
+  if (clientWentAway(c, error)) {
+    log(`request aborted by the client: ${c.req.method} ${c.req.path}`);
+    return body(400, 'the client closed the connection before sending the whole request');
+  }
   log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return body(500, 'internal error; the server log has the details', null, 'internal');
 }

@@ -2,8 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { GenerateInput, Generator, GeneratorPart } from '../../src/answer/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import { type AccessOptions, createApp, defaultAccessOptions } from '../../src/server/index.js';
-import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
+import {
+  type AccessOptions,
+  createApp,
+  defaultAccessOptions,
+  mountOpenAiRoutes,
+} from '../../src/server/index.js';
+import { buildTestIndex, gloveEmbedder } from '../support/test-index.js';
+import { ANSWERED, CORPUS, expectError, postJson } from './helpers.js';
 
 const KEY = 'correct-horse-battery-staple-0123456789';
 
@@ -29,7 +35,7 @@ function appWith(access: Partial<AccessOptions>, holder: { engine?: Engine } = {
 }
 
 beforeAll(async () => {
-  ({ indexDirectory } = await buildIndex());
+  ({ indexDirectory } = await buildTestIndex());
   engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder() });
 });
 
@@ -195,6 +201,26 @@ describe('rate limiting', () => {
           .status,
       );
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+
+  it('/api and /v1 share one counter per client: the limit is not doubled', async () => {
+    const app = createApp({
+      holder: { engine },
+      log: () => {},
+      access: { rateLimit: 4 },
+      extend: (routes) => mountOpenAiRoutes(routes, { holder: { engine }, log: () => {} }),
+    });
+    const statuses: number[] = [];
+    for (const route of [
+      '/api/sources',
+      '/v1/models',
+      '/api/sources',
+      '/v1/models',
+      '/v1/models',
+      '/api/sources',
+    ])
+      statuses.push((await app.request(route, {}, from('192.0.2.9'))).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 
   it('rate 0 turns it off', async () => {

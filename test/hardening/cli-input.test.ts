@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ANSWERED, buildIndex, LEAK, REPO_ROOT } from './helpers.js';
+import { buildTestIndex } from '../support/test-index.js';
+import { ANSWERED, LEAK, REPO_ROOT } from './helpers.js';
 
 /** The CLI refuses bad input like the API does: exit 1, one line saying what is wrong, no stack. */
 
 let indexDirectory: string;
 
 beforeAll(async () => {
-  ({ indexDirectory } = await buildIndex());
+  ({ indexDirectory } = await buildTestIndex());
 });
 
 function footnote(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
