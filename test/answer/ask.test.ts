@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/answer/index.js';
 import { answerType, REFUSAL } from '../../src/answer/index.js';
 import { DEFAULT_GROUNDING_THRESHOLD, type Engine } from '../../src/engine.js';
+import { expectExactCitations } from '../support/citations.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 let fixture: Awaited<ReturnType<typeof buildTestIndex>>;
@@ -13,15 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.remove());
 
-/** Every citation must quote its source exactly at its offsets, with the right line. */
-function expectExactCitations(answer: Answer): void {
-  for (const citation of answer.citations) {
-    const source = engine.source(citation.sourceId)!;
-    expect(source.source).toBe(citation.source);
-    expect(source.text.slice(citation.start, citation.end)).toBe(citation.quote);
-    expect(citation.line).toBe(source.text.slice(0, citation.start).split('\n').length);
-    expect(answer.answer).toContain(`[${citation.n}]`);
-  }
+/** Every citation must quote its source exactly at its offsets, with the right line, and be marked in the text. */
+function expectCitedExactly(answer: Answer): void {
+  expectExactCitations(engine, answer.citations);
+  for (const citation of answer.citations) expect(answer.answer).toContain(`[${citation.n}]`);
 }
 
 describe('ask (extractive)', () => {
@@ -32,7 +28,7 @@ describe('ask (extractive)', () => {
     expect(answer.citations[0]?.source).toBe('002_c15813028621ca03.txt');
     expect(answer.citations[0]?.quote).toContain('killed Hamas leader Ahmed Jabari');
     expect(answer.generator).toBe('extractive');
-    expectExactCitations(answer);
+    expectCitedExactly(answer);
   });
 
   it('composes at most three verbatim sentences, best first, each with its footnote', async () => {
@@ -45,7 +41,7 @@ describe('ask (extractive)', () => {
       answer.citations.map((_, index) => index + 1),
     );
     expect(answer.answer.startsWith(answer.citations[0]!.quote.replace(/\s*\n\s*/g, ' '))).toBe(true);
-    expectExactCitations(answer);
+    expectCitedExactly(answer);
     expect(answer.timings.retrieveMs).toBeGreaterThan(0);
     expect(answer.passages.length).toBeGreaterThan(0);
   });
@@ -104,7 +100,7 @@ describe('ask (extractive)', () => {
     expect(followUp.passages[0]?.text).toContain('Magnitsky');
     expect(followUp.answer).toContain('adequately respond');
     expect(alone.answer).not.toContain('adequately respond');
-    expectExactCitations(followUp);
+    expectCitedExactly(followUp);
   });
 
   it('retrieves with bm25 or dense alone when asked to', async () => {

@@ -3,6 +3,7 @@ import type { AnswerStreamPart } from '../../src/answer/index.js';
 import { REFUSAL } from '../../src/answer/index.js';
 import { LlmGenerator, type LlmGeneratorOptions } from '../../src/answer/llm-generator.js';
 import type { Engine } from '../../src/engine.js';
+import { expectExactCitations } from '../support/citations.js';
 import {
   type FakeOpenAiServer,
   type FakeReply,
@@ -94,7 +95,7 @@ describe('LlmGenerator', () => {
     expect(citation.quote).toBe(
       'Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.',
     );
-    expect(engine.source(citation.sourceId)!.text.slice(citation.start, citation.end)).toBe(citation.quote);
+    expectExactCitations(engine, [citation]);
 
     // The prompt holds the retrieved passages, numbered, and the question.
     expect(fake.requests).toHaveLength(1);

@@ -8,7 +8,8 @@ import {
   defaultAccessOptions,
   mountOpenAiRoutes,
 } from '../../src/server/index.js';
-import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
+import { buildTestIndex, gloveEmbedder } from '../support/test-index.js';
+import { ANSWERED, CORPUS, expectError, postJson } from './helpers.js';
 
 const KEY = 'correct-horse-battery-staple-0123456789';
 
@@ -34,7 +35,7 @@ function appWith(access: Partial<AccessOptions>, holder: { engine?: Engine } = {
 }
 
 beforeAll(async () => {
-  ({ indexDirectory } = await buildIndex());
+  ({ indexDirectory } = await buildTestIndex());
   engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder() });
 });
 

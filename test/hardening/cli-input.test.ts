@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestIndex } from '../support/test-index.js';
 import {
   ANSWERED,
-  buildIndex,
   killChildren,
   LEAK,
   REPO_ROOT,
@@ -17,7 +17,7 @@ import {
 let indexDirectory: string;
 
 beforeAll(async () => {
-  ({ indexDirectory } = await buildIndex());
+  ({ indexDirectory } = await buildTestIndex());
 });
 
 function footnote(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,16 +1,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Answer } from '../../src/answer/index.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import {
-  CORPUS,
-  expectExactCitations,
-  gloveEmbedder,
-  openApp,
-  postJson,
-  readSse,
-  temporaryDirectory,
-} from './helpers.js';
+import { expectExactCitations } from '../support/citations.js';
+import { readSse } from '../support/sse.js';
+import { gloveEmbedder, temporaryDirectory } from '../support/test-index.js';
+import { CORPUS, openApp, postJson } from './helpers.js';
 
 /**
  * Text that is hard on offsets: characters outside the BMP (two UTF-16 units each), right-to-left
@@ -114,9 +110,7 @@ describe('unicode in questions', () => {
     async (_name, question) => {
       const response = await postJson(app, '/api/ask', { question });
       expect(response.status).toBe(200);
-      const answer = (await response.json()) as {
-        citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>;
-      };
+      const answer = (await response.json()) as Answer;
       expectExactCitations(engine, answer.citations);
       const stream = await postJson(app, '/api/chat', { messages: [{ role: 'user', content: question }] });
       expect(stream.status).toBe(200);
@@ -124,7 +118,7 @@ describe('unicode in questions', () => {
       expect(frames.map((frame) => frame.event)).not.toContain('error');
       const done = frames.find((frame) => frame.event === 'done');
       expect(done).toBeDefined();
-      expectExactCitations(engine, (JSON.parse(done!.data) as typeof answer).citations);
+      expectExactCitations(engine, (JSON.parse(done!.data) as Answer).citations);
     },
   );
 });
