@@ -2,15 +2,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestIndex } from '../support/test-index.js';
-import {
-  ANSWERED,
-  killChildren,
-  LEAK,
-  REPO_ROOT,
-  footnote as runFootnote,
-  temporaryDirectory,
-} from './helpers.js';
+import { buildTestIndex, temporaryDirectory } from '../support/test-index.js';
+import { ANSWERED, killChildren, LEAK, REPO_ROOT, footnote as runFootnote } from './helpers.js';
 
 /** The CLI refuses bad input like the API does: exit 1, one line saying what is wrong, no stack. */
 
