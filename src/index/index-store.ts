@@ -10,8 +10,11 @@ import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 import { type IndexManifest, indexManifestSchema } from './index-manifest.js';
 
-/** Bumped whenever the files of an index change shape; older indexes must be rebuilt. */
-export const FORMAT_VERSION = 4;
+/**
+ * Bumped whenever the files of an index change shape; older indexes must be rebuilt. 4: the
+ * manifest's own checksum; 5: PDF and Word sources (pages, sections, original HTML lines).
+ */
+export const FORMAT_VERSION = 5;
 
 const CURRENT_FILE = 'CURRENT';
 const MANIFEST_FILE = 'manifest.json';

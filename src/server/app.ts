@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
-import type { IngestReport } from '../ingest/index.js';
+import { type IngestReport, readCorpusFile } from '../ingest/index.js';
 import { locate } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
@@ -161,6 +164,45 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     });
   });
 
+  app.get('/api/sources/:id/file', async (c) => {
+    const id = c.req.param('id');
+    const current = engine();
+    const source = /^[0-9a-f]{16}$/.test(id) ? current.source(id) : undefined;
+    if (!source)
+      throw new FootnoteError(
+        'not_found',
+        'no source with that id; ids come from citations or GET /api/sources',
+      );
+    // Only a file the index holds, read the one safe way, and only while it is the file indexed.
+    const { corpusRoot } = current.index.manifest;
+    let root: string;
+    try {
+      root = await realpath(corpusRoot);
+    } catch {
+      throw new FootnoteError('not_found', 'the corpus folder is gone; run `footnote ingest` again');
+    }
+    const read = await readCorpusFile(root, path.join(root, ...source.source.split('/')));
+    const hash = read.ok ? createHash('sha256').update(read.bytes).digest('hex') : undefined;
+    if (!read.ok || hash !== source.hash)
+      throw new FootnoteError(
+        'not_found',
+        `${source.source} has changed or gone since it was indexed; run \`footnote ingest\` to open it again`,
+      );
+    const isPdf = source.format === 'pdf';
+    return new Response(new Uint8Array(read.bytes), {
+      headers: {
+        'Content-Type': ORIGINAL_CONTENT_TYPES[source.format] ?? 'application/octet-stream',
+        'Content-Length': String(read.bytes.length),
+        // Never rendered as a page of this origin: PDFs are read by pdf.js, the rest downloaded.
+        'Content-Disposition': `${isPdf ? 'inline' : 'attachment'}; filename="${encodeURIComponent(path.basename(source.source))}"`,
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-cache',
+        ETag: `"${source.hash.slice(0, 32)}"`,
+      },
+    });
+  });
+
   app.get('/api/health', (c) => {
     const { engine: current, error } = settings.holder;
     if (!current)
@@ -218,7 +260,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
   // Known paths with the wrong method get 405, not 404.
   for (const path of ['/api/ask', '/api/chat', ...(settings.reingest ? ['/api/ingest'] : [])])
     app.all(path, (c) => methodNotAllowed(c, 'POST'));
-  for (const path of ['/api/sources', '/api/sources/:id', '/api/health'])
+  for (const path of ['/api/sources', '/api/sources/:id', '/api/sources/:id/file', '/api/health'])
     app.all(path, (c) => methodNotAllowed(c, 'GET'));
   return app;
 }
@@ -230,6 +272,15 @@ function methodNotAllowed(c: Context, allowed: string): Response {
     405,
   );
 }
+
+/** Content types of original files served by GET /api/sources/:id/file. */
+const ORIGINAL_CONTENT_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  text: 'text/plain; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  html: 'text/plain; charset=utf-8',
+};
 
 /** Reads and validates a JSON body: 415 for another content type, 400 for bad JSON or fields. */
 async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
