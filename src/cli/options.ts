@@ -1,10 +1,19 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { isPort } from './config.js';
 
 /** Parses a whole-number flag value, with a clear message otherwise. */
 export function integerOption(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0)
     throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return parsed;
+}
+
+/** Parses a port flag: a whole number from 0 (any free port) to 65535. */
+export function portOption(value: string): number {
+  const parsed = Number(value);
+  if (!isPort(parsed))
+    throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
   return parsed;
 }
 

@@ -1,27 +1,24 @@
 /**
  * The panel beside the answer that shows a cited passage in its file: file name, headline,
- * line, and the surrounding text with the cited span in a `<mark>`, scrolled into view.
+ * place (line, PDF page or Word heading path), and the surrounding text with the cited span in a
+ * `<mark>`, scrolled into view; for a PDF, first the original page with the span marked on it.
  */
+import type { Citation } from '../answer/types.js';
 import { ApiError, ConnectionError, fetchOriginal, fetchSource, type SourceText } from './api.js';
 import { byId, h, icon } from './dom.js';
 
-/** What to show: a footnote's quote, or a retrieved passage that is not an answer. */
-export interface SourceTarget {
+/**
+ * What to show: a footnote's quote, or a retrieved passage that is not an answer (its text as
+ * `quote`, its first line as `line`).
+ */
+export interface SourceTarget
+  extends Pick<
+    Citation,
+    'sourceId' | 'source' | 'title' | 'start' | 'end' | 'line' | 'page' | 'section' | 'quote'
+  > {
   kind: 'citation' | 'passage';
   /** Footnote number (citations only). */
   n?: number;
-  sourceId: string;
-  source: string;
-  title: string;
-  start: number;
-  end: number;
-  line: number;
-  /** PDF: 1-based page of `start`. */
-  page?: number;
-  /** Word: heading path of `start`. */
-  section?: string[];
-  /** What the answer quoted; compared with the file as it is now. */
-  quote: string;
 }
 
 /** Where the target is, as the panel's meta line says it. */

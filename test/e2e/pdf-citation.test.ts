@@ -14,7 +14,7 @@ import { chooseEmbedder } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { createApp, mountChatPage, startServer } from '../../src/server/index.js';
-import { LEASE_TITLE, RENT_SENTENCE, writeSampleFolder } from '../support/sample-documents.js';
+import { LEASE_TITLE, RENT_SENTENCE, SKIPPED_FILES, writeSampleFolder } from '../support/sample-documents.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PAGE_DIRECTORY = path.resolve('dist/page');
@@ -44,6 +44,7 @@ describe.skipIf(!HAS_CHROMIUM)('a PDF citation in Chromium', () => {
       holder: { engine },
       log: () => {},
       access: { rateLimit: 0 },
+      reingest: () => ingestCorpus({ corpusDirectory, indexDirectory, embedder }),
       extend: (routes) => mountChatPage(routes, { directory: PAGE_DIRECTORY }),
     });
     server = await startServer(app, { port: 0, log: () => {} });
@@ -147,5 +148,30 @@ describe.skipIf(!HAS_CHROMIUM)('a PDF citation in Chromium', () => {
     });
     await panel.locator('.pdf-toggle').click();
     await expect(panel.locator('.pdf-view').isVisible()).resolves.toBe(true);
+  });
+
+  it('names every skipped file, with the count, in the corpus panel after a re-ingest', async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('#corpus-button').click();
+    const dialog = page.locator('#corpus-dialog');
+    await dialog.locator('.file-list').waitFor();
+    const lease = dialog.locator('.file-list li', { hasText: 'lease.pdf' });
+    await expect(lease.locator('.file-title').textContent()).resolves.toBe(LEASE_TITLE);
+    await expect(lease.locator('.file-meta').textContent()).resolves.toContain('3 pages');
+    await dialog.locator('#reingest').click();
+    await expect
+      .poll(() => dialog.locator('#reingest-status').textContent(), { timeout: 60_000 })
+      .toMatch(/^Done in [\d.]+ s: 0 added, 0 changed, 0 removed, 5 unchanged, 7 skipped\./);
+    const warnings = await dialog.locator('.ingest-warnings li').allTextContents();
+    expect(warnings).toHaveLength(Object.keys(SKIPPED_FILES).length);
+    for (const [file, reason] of Object.entries(SKIPPED_FILES))
+      expect(
+        warnings.some((line) => line.startsWith(`skipped ${file}: ${reason}`)),
+        file,
+      ).toBe(true);
+    await page.screenshot({
+      path: path.join(ARTIFACTS, '03-corpus-skipped-files.png'),
+      animations: 'disabled',
+    });
   });
 });
