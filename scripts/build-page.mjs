@@ -1,5 +1,8 @@
 // Builds the chat page: bundles src/page/app.ts and styles.css with esbuild into dist/page/
 // under content-hashed names (served as immutable), and writes index.html pointing at them.
+// The PDF viewer (pdf.js) is a separate chunk the page imports only when a PDF citation is
+// opened, and pdf.js's worker is bundled as its own file, named in index.html: both are
+// served from the page's own origin, as the `script-src 'self'` policy requires.
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +21,12 @@ const result = await build({
   entryPoints: {
     app: path.join(sourceDirectory, 'app.ts'),
     styles: path.join(sourceDirectory, 'styles.css'),
+    'pdf-worker': path.join(root, 'node_modules', 'pdfjs-dist', 'build', 'pdf.worker.min.mjs'),
   },
   outdir: outputDirectory,
   entryNames: '[name]-[hash]',
+  chunkNames: '[name]-[hash]',
+  splitting: true,
   bundle: true,
   minify: true,
   format: 'esm',
@@ -41,11 +47,13 @@ const outputFor = (entry) => {
 };
 const script = outputFor('src/page/app.ts');
 const styles = outputFor('src/page/styles.css');
+const pdfWorker = outputFor('pdf.worker.min.mjs');
 
 let html = await readFile(path.join(sourceDirectory, 'index.html'), 'utf8');
 for (const [placeholder, actual] of [
   ['src="/app.js"', `src="${script}"`],
   ['href="/styles.css"', `href="${styles}"`],
+  ['content="/pdf-worker.js"', `content="${pdfWorker}"`],
 ]) {
   if (!html.includes(placeholder)) throw new Error(`src/page/index.html must reference ${placeholder}`);
   html = html.replace(placeholder, actual);

@@ -86,6 +86,109 @@ const git = (...args) => {
   }
 };
 const commit = git('rev-parse', '--short', 'HEAD');
+const commands = existsSync(path.join(resultsDirectory, 'commands.json')) ? read('commands.json') : {};
+
+// Issue 14's reporting halves: one column per set, each figure beside its target.
+const HALVES = [
+  {
+    name: 'squad-part-a-report',
+    title: 'SQuAD part A',
+    targets: {
+      hit_at_1: '≥ 0.82 ²',
+      hit_at_5: '≥ 0.95 ²',
+      first_sentence_contains: '≥ 0.7',
+      citation_valid: '= 1',
+    },
+  },
+  {
+    name: 'squad-part-a-holdout-report',
+    title: 'SQuAD part A `--holdout`',
+    targets: {
+      answer_contains: '≥ 0.8',
+      citation_valid: '= 1',
+      refusal_accuracy: '≥ 0.8',
+      false_refusal_rate: '≤ 0.1',
+    },
+  },
+  {
+    name: 'bbc-questions-report',
+    title: 'BBC questions',
+    targets: {
+      hit_at_3: '≥ 0.95',
+      answer_contains: '≥ 0.85',
+      citation_valid: '= 1',
+      refusal_accuracy: '≥ 0.8',
+      false_refusal_rate: '≤ 0.1',
+    },
+  },
+  {
+    name: 'corpus-questions-report',
+    title: 'corpus questions',
+    targets: {
+      answer_contains: '≥ 0.9',
+      citation_valid: '= 1',
+      refusal_accuracy: '≥ 0.9',
+      false_refusal_rate: '≤ 0.05',
+    },
+  },
+];
+const HALF_METRICS = METRICS.filter((metric) => metric !== 'ndcg_at_10' && metric !== 'citation_precision');
+
+/** Whether a formatted value meets a target such as `≥ 0.8`, `≤ 0.1` or `= 1`. */
+function meets(value, target) {
+  const match = /^([≥≤=]) ([\d.]+)/.exec(target);
+  if (!match || value === null || value === undefined) return undefined;
+  const bound = Number(match[2]);
+  if (match[1] === '≥') return value >= bound;
+  if (match[1] === '≤') return value <= bound;
+  return Math.abs(value - bound) < 1e-9;
+}
+
+function halvesSection() {
+  const present = HALVES.filter((half) => existsSync(path.join(resultsDirectory, `${half.name}.json`)));
+  if (present.length === 0) return '';
+  const reports = present.map((half) => read(`${half.name}.json`));
+  const lines = [
+    `| metric | ${present.map((half) => half.title).join(' | ')} |`,
+    `|---|${present.map(() => '--:').join('|')}|`,
+  ];
+  for (const metric of HALF_METRICS) {
+    const cells = present.map((half, index) => {
+      const value = reports[index][metric];
+      const target = half.targets[metric];
+      if (!target) return format(metric, value);
+      const met = meets(value, target);
+      return `${format(metric, value)} (${target}${met === undefined ? '' : met ? ' ✓' : ' **✗**'})`;
+    });
+    lines.push(`| ${metric} | ${cells.join(' | ')} |`);
+  }
+  const config = reports[0].config;
+  const commandLines = present.map((half) => commands[half.name]).filter((command) => command !== undefined);
+  const curves = present
+    .filter((half) => existsSync(path.join('evals', 'curves', `${half.name}.svg`)))
+    .map((half) => `![${half.title}: risk-coverage curve](evals/curves/${half.name}.svg)`);
+  return `### Issue 14: the reporting halves
+
+Each set's reporting half (\`--split report\`, see "Tuning half and reporting half" below), hybrid
+retrieval, embedder ${config.embedder}, ${config.generator} answers, k = ${config.k}, grounding threshold ${config.groundingThreshold}. Targets from
+issue 14 in brackets (✓ met, **✗** not met). Latencies depend on the machine's load (see "Reading the
+numbers"). Each curve below plots, for every confidence threshold, the share of all questions
+answered against the share of those answers that are right; the dot is where the system's own
+refusals put it.
+
+${lines.join('\n')}
+
+² The no-regression targets for hit@1 and hit@5 are on the whole SQuAD part A (table below); the
+reporting half is shown for comparison.
+
+\`\`\`sh
+${commandLines.join('\n')}
+\`\`\`
+
+${curves.join('\n')}
+
+`;
+}
 const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 
 const corpus = table('corpus-questions', {
@@ -117,7 +220,7 @@ const squad = table(
 const section = `${BEGIN}
 Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC at commit \`${commit}\` (plus any uncommitted changes in the working tree) on ${cpu}, ${os.cpus().length} cores, Node ${process.version}.
 
-### Corpus questions (\`evals/corpus-questions.jsonl\` over \`corpus/\`)
+${halvesSection()}### Corpus questions (\`evals/corpus-questions.jsonl\` over \`corpus/\`)
 
 ${describeConfig(corpus.config)}.
 

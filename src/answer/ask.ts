@@ -1,7 +1,7 @@
 import { FootnoteError } from '../errors.js';
-import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
+import type { RetrieverMode } from '../retrieve/index.js';
 import { analyze } from '../text/index.js';
-import type { ChatTurn, Embedder, Passage, SourceDocument } from '../types.js';
+import type { ChatTurn, Passage, SourceDocument } from '../types.js';
 import {
   type CandidateFeatures,
   candidateFeatures,
@@ -12,10 +12,11 @@ import {
   questionStatistics,
   RANKER_FEATURES,
 } from './answer-features.js';
-import { type AnswerScorer, defaultAnswerScorer, type LogisticScorer } from './answer-scorer.js';
+import { defaultAnswerScorer, type LogisticScorer } from './answer-scorer.js';
+import type { AskContext } from './ask-context.js';
 import { isCitationExact } from './citations.js';
 import { analyzeQuestion, type QuestionAnalysis } from './question-analysis.js';
-import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
+import { coverage, queryWeight, scoreEvidence } from './score-evidence.js';
 import type {
   Answer,
   AnswerStreamPart,
@@ -46,54 +47,6 @@ export interface AskRequest {
   signal?: AbortSignal;
 }
 
-/** Everything `ask` needs from one loaded index. */
-export interface AskContext {
-  retriever: HybridRetriever;
-  generator: Generator;
-  embedder: Embedder;
-  /** IDF of an analysed term in the index. */
-  idf: (term: string) => number;
-  /** Chunks that contain an analysed term. */
-  documentFrequency: (term: string) => number;
-  source: (sourceId: string) => SourceDocument | undefined;
-  /** Analysed terms of a whole source document (cached by the caller). */
-  sourceTerms: (sourceId: string) => ReadonlySet<string>;
-  /**
-   * Confidence (the abstainer's probability) below which the question is refused.
-   * @default the threshold stored with the scorer's weights (chosen on the tuning curve, EVALS.md)
-   */
-  groundingThreshold?: number;
-  /** The learned ranker and abstainer. @default the committed `weights/answer-scorer.json` */
-  scorer?: AnswerScorer;
-  /**
-   * Unit word vectors for words (undefined where unknown), for aligning question and sentence
-   * words; without it only exact words and their variants align.
-   */
-  wordVectors?: FeatureContext['wordVectors'];
-  evidence?: Partial<EvidenceOptions>;
-  /**
-   * Passages retrieved before re-ranking by their best sentence; the top `k` of them are kept.
-   * @default 20
-   */
-  rerankCandidates?: number;
-  /**
-   * Share of the re-ranked score that comes from retrieval; the rest is the passage's best
-   * sentence evidence score.
-   * @default 0.2
-   */
-  retrievalWeight?: number;
-  /**
-   * Weight, added in re-ranking, of how much of the question the passage's whole source
-   * document covers (IDF-weighted): a passage from a document that is about all of the
-   * question beats an equally good one from a document that only brushes it. Measured on all
-   * 5,696 SQuAD questions, together with the 0.7/0.3 fusion and the 0.2 retrieval weight:
-   * hit@1 0.814 → 0.821, and the gain holds on each half of the articles; no change on the
-   * corpus questions. See DESIGN.md.
-   * @default 0.25
-   */
-  sourceWeight?: number;
-}
-
 /** A question's retrieval and its candidate answer sentences, before the two decisions. */
 export interface AnswerCandidates {
   /** The question searched for (a generator's standalone rewrite of a follow-up, or the question). */
@@ -107,6 +60,8 @@ export interface AnswerCandidates {
   analysis: QuestionAnalysis;
   /** The strongest prose sentences with the features the models read. */
   candidates: CandidateFeatures[];
+  /** A passage's source, fetched for this question. */
+  sourceOf: (sourceId: string) => SourceDocument;
   /** How much of the question the corpus knows, for the abstainer. */
   statistics: QuestionStatistics;
   retrieveMs: number;
@@ -124,12 +79,16 @@ export async function answerCandidates(request: AskRequest, context: AskContext)
   const standalone = await condenseQuestion(request, history, context.generator);
   const searched = standalone ?? request.question;
   const retrieval = await context.retriever.retrieve(searched, standalone ? [] : history, {
-    k: Math.max(k, context.rerankCandidates ?? 20),
+    k: Math.max(k, context.rerankCandidates),
     ...(request.mode === undefined ? {} : { mode: request.mode }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
+  const facts = await context.facts(
+    [...retrieval.query.termWeights.keys(), ...analyze(searched), ...analyze(request.question)],
+    retrieval.passages.map((passage) => passage.sourceId),
+  );
   const sourceOf = (sourceId: string): SourceDocument => {
-    const document = context.source(sourceId);
+    const document = facts.source(sourceId);
     if (!document) throw new FootnoteError('internal', `passage refers to unknown source ${sourceId}`);
     return document;
   };
@@ -140,33 +99,33 @@ export async function answerCandidates(request: AskRequest, context: AskContext)
       termWeights: retrieval.query.termWeights,
       queryVector: retrieval.queryVector,
       embedder: context.embedder,
-      idf: context.idf,
+      idf: facts.idf,
       sourceText: (sourceId) => sourceOf(sourceId).text,
       ...(request.signal ? { signal: request.signal } : {}),
     },
     context.evidence,
   );
   const { termWeights } = retrieval.query;
-  const total = queryWeight(termWeights, context.idf);
+  const total = queryWeight(termWeights, facts.idf);
   const allCoverage = retrieval.passages.map((passage) =>
-    coverage(context.sourceTerms(passage.sourceId), termWeights, context.idf, total),
+    coverage(facts.sourceTerms(passage.sourceId), termWeights, facts.idf, total),
   );
   const order = rerank(retrieval.passages, scored, allCoverage, {
-    retrievalWeight: context.retrievalWeight ?? 0.2,
-    sourceWeight: context.sourceWeight ?? 0.25,
+    retrievalWeight: context.retrievalWeight,
+    sourceWeight: context.sourceWeight,
   });
   const rankedSources = [...new Set(order.map((index) => retrieval.passages[index]!.source))];
   const kept = order.slice(0, k);
   const { passages, evidence } = keepOnly(retrieval.passages, scored, kept);
   const topScore = Math.max(1e-9, ...passages.map((passage) => passage.score));
   const passageCoverage = passages.map((passage) =>
-    coverage(new Set(analyze(passage.text)), termWeights, context.idf, total),
+    coverage(new Set(analyze(passage.text)), termWeights, facts.idf, total),
   );
   const titleTerms = passages.map((passage) => new Set(analyze(passage.title)));
   const featureContext: FeatureContext = {
-    idf: context.idf,
-    documentFrequency: context.documentFrequency,
-    maxIdf: context.idf(' never a term '),
+    idf: facts.idf,
+    documentFrequency: facts.documentFrequency,
+    maxIdf: facts.idf(' never a term '),
     passageScore: (index) => (passages[index]?.score ?? 0) / topScore,
     sourceCoverage: (index) => allCoverage[kept[index] ?? -1] ?? 0,
     passageCoverage: (index) => passageCoverage[index] ?? 0,
@@ -185,6 +144,7 @@ export async function answerCandidates(request: AskRequest, context: AskContext)
     analysis,
     candidates,
     statistics: questionStatistics(analysis, featureContext),
+    sourceOf,
     retrieveMs: performance.now() - started,
   };
 }
@@ -217,11 +177,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   const prepared = await answerCandidates(request, context);
   const { passages, rankedSources } = prepared;
   yield { type: 'retrieval-end', passages, query: prepared.query };
-  const sourceOf = (sourceId: string): SourceDocument => {
-    const document = context.source(sourceId);
-    if (!document) throw new FootnoteError('internal', `passage refers to unknown source ${sourceId}`);
-    return document;
-  };
+  const { sourceOf } = prepared;
 
   const answerStarted = performance.now();
   const scorer = context.scorer ?? defaultAnswerScorer();

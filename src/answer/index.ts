@@ -18,7 +18,6 @@ export {
 } from './answer-scorer.js';
 export {
   type AnswerCandidates,
-  type AskContext,
   type AskRequest,
   answerCandidates,
   ask,
@@ -28,6 +27,14 @@ export {
   REFUSAL,
   rankCandidates,
 } from './ask.js';
+export {
+  type AnswerFacts,
+  type AskContext,
+  type AskOptions,
+  createAskContext,
+  defaultAskOptions,
+  inverseDocumentFrequency,
+} from './ask-context.js';
 export { citationFor, isCitationExact } from './citations.js';
 export {
   defaultExtractiveOptions,

@@ -28,14 +28,19 @@ export interface SourceSummary {
   characters: number;
   format: string;
   encoding: string;
+  /** PDF: number of pages. */
+  pages?: number;
 }
 
 export interface SourceText {
   id: string;
   source: string;
   title: string;
+  format?: string;
   text: string;
-  span?: { start: number; end: number; text: string; line: number };
+  /** PDF: where each page starts in `text`. */
+  pages?: number[];
+  span?: { start: number; end: number; text: string; line: number; page?: number; section?: string[] };
 }
 
 /** GET /api/health. Without a valid API key (when one is configured) only `status` is sent. */
@@ -55,6 +60,8 @@ export interface IngestResult {
   removed: string[];
   unchanged: number;
   warnings: string[];
+  /** Files not indexed; each is named in `warnings`. */
+  skipped?: number;
   sources: number;
   chunks: number;
   durationMs: number;
@@ -154,6 +161,13 @@ export async function fetchSources(): Promise<SourceSummary[]> {
 
 export async function fetchSource(id: string, span: { start: number; end: number }): Promise<SourceText> {
   return json<SourceText>(`/api/sources/${encodeURIComponent(id)}?start=${span.start}&end=${span.end}`);
+}
+
+/** GET /api/sources/:id/file: the original file's bytes (the PDF a citation is shown on). */
+export async function fetchOriginal(id: string): Promise<ArrayBuffer> {
+  const response = await apiFetch(`/api/sources/${encodeURIComponent(id)}/file`);
+  if (!response.ok) throw await errorFrom(response);
+  return response.arrayBuffer();
 }
 
 export async function reingest(): Promise<IngestResult> {

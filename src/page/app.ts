@@ -236,6 +236,8 @@ function showCitation(exchange: Exchange, citation: Citation): void {
     start: citation.start,
     end: citation.end,
     line: citation.line,
+    ...(citation.page === undefined ? {} : { page: citation.page }),
+    ...(citation.section === undefined ? {} : { section: citation.section }),
     quote: citation.quote,
   };
   void panel.show(
@@ -263,6 +265,8 @@ function showPassage(exchange: Exchange, passage: Passage, index: number): void 
     start: passage.start,
     end: passage.end,
     line: passage.lineStart,
+    ...(passage.page === undefined ? {} : { page: passage.page }),
+    ...(passage.section === undefined ? {} : { section: passage.section }),
     quote: passage.text,
   };
   void panel.show(

@@ -142,12 +142,12 @@ export class CorpusPanel {
               h(
                 'li',
                 {},
+                h('span', { class: 'file-title' }, source.title || source.source),
                 h('span', { class: 'file-name' }, source.source),
-                h('span', { class: 'file-title' }, source.title),
                 h(
                   'span',
                   { class: 'file-meta' },
-                  `${source.chunks} passage${source.chunks === 1 ? '' : 's'} · ${formatSize(source.characters)} · ${source.format}`,
+                  `${source.chunks} passage${source.chunks === 1 ? '' : 's'} · ${source.pages === undefined ? '' : `${source.pages} page${source.pages === 1 ? '' : 's'} · `}${formatSize(source.characters)} · ${source.format}`,
                 ),
               ),
             ),
@@ -166,12 +166,20 @@ export class CorpusPanel {
         `${result.changed.length} changed`,
         `${result.removed.length} removed`,
         `${result.unchanged} unchanged`,
+        ...(result.skipped ? [`${result.skipped} skipped`] : []),
       ];
-      const warnings =
-        result.warnings.length > 0
-          ? ` ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}: ${result.warnings.join('; ')}`
-          : '';
-      this.ingestStatus.textContent = `Done in ${(result.durationMs / 1000).toFixed(1)} s: ${changes.join(', ')}.${warnings}`;
+      // One line per warning: every skipped file is named with the reason.
+      this.ingestStatus.replaceChildren();
+      append(
+        this.ingestStatus,
+        `Done in ${(result.durationMs / 1000).toFixed(1)} s: ${changes.join(', ')}.`,
+        result.warnings.length > 0 &&
+          h(
+            'ul',
+            { class: 'ingest-warnings', 'aria-label': 'Warnings' },
+            ...result.warnings.map((warning) => h('li', {}, warning)),
+          ),
+      );
     } catch (error) {
       this.ingestStatus.textContent =
         error instanceof ApiError && error.status === 404

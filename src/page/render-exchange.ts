@@ -4,6 +4,7 @@
  */
 
 import type { Citation } from '../answer/types.js';
+import { describeLocation } from '../text/locate.js';
 import type { Passage } from '../types.js';
 import type { Exchange } from './conversation.js';
 import { h, icon, withCode } from './dom.js';
@@ -122,7 +123,7 @@ function citationButton(
       class: openKey === key ? 'cite is-open' : 'cite',
       'data-key': key,
       'data-footnote': citation.n,
-      'aria-label': `Footnote ${citation.n}: ${citation.source}, line ${citation.line}`,
+      'aria-label': `Footnote ${citation.n}: ${citation.source}, ${describeLocation(citation)}`,
       'aria-expanded': openKey === key ? 'true' : 'false',
       'aria-controls': 'source-panel',
       onclick: () => handlers.openCitation(exchange, citation),
@@ -172,11 +173,12 @@ function renderSources(
           h(
             'span',
             { class: 'source-body' },
+            citation.title && h('span', { class: 'source-title' }, citation.title),
             h(
               'span',
               { class: 'source-line' },
               h('span', { class: 'file-name' }, citation.source),
-              h('span', { class: 'source-meta' }, `line ${citation.line}`),
+              h('span', { class: 'source-meta' }, describeLocation(citation)),
             ),
             h('span', { class: 'source-quote' }, '“', ...quoteWithAnswer(citation), '”'),
           ),
@@ -234,6 +236,7 @@ function renderClosestPassages(
           h(
             'span',
             { class: 'source-body' },
+            passage.title && h('span', { class: 'source-title' }, passage.title),
             h(
               'span',
               { class: 'source-line' },
@@ -241,9 +244,11 @@ function renderClosestPassages(
               h(
                 'span',
                 { class: 'source-meta' },
-                passage.lineStart === passage.lineEnd
-                  ? `line ${passage.lineStart}`
-                  : `lines ${passage.lineStart}–${passage.lineEnd}`,
+                passage.page !== undefined || passage.section
+                  ? describeLocation(passage)
+                  : passage.lineStart === passage.lineEnd
+                    ? `line ${passage.lineStart}`
+                    : `lines ${passage.lineStart}–${passage.lineEnd}`,
               ),
             ),
             h('span', { class: 'source-quote' }, passage.text),

@@ -1,23 +1,31 @@
 /**
  * The panel beside the answer that shows a cited passage in its file: file name, headline,
- * line, and the surrounding text with the cited span in a `<mark>`, scrolled into view.
+ * place (line, PDF page or Word heading path), and the surrounding text with the cited span in a
+ * `<mark>`, scrolled into view; for a PDF, first the original page with the span marked on it.
  */
-import { ApiError, ConnectionError, fetchSource, type SourceText } from './api.js';
+import type { Citation } from '../answer/types.js';
+import { ApiError, ConnectionError, fetchOriginal, fetchSource, type SourceText } from './api.js';
 import { byId, h, icon } from './dom.js';
 
-/** What to show: a footnote's quote, or a retrieved passage that is not an answer. */
-export interface SourceTarget {
+/**
+ * What to show: a footnote's quote, or a retrieved passage that is not an answer (its text as
+ * `quote`, its first line as `line`).
+ */
+export interface SourceTarget
+  extends Pick<
+    Citation,
+    'sourceId' | 'source' | 'title' | 'start' | 'end' | 'line' | 'page' | 'section' | 'quote'
+  > {
   kind: 'citation' | 'passage';
   /** Footnote number (citations only). */
   n?: number;
-  sourceId: string;
-  source: string;
-  title: string;
-  start: number;
-  end: number;
-  line: number;
-  /** What the answer quoted; compared with the file as it is now. */
-  quote: string;
+}
+
+/** Where the target is, as the panel's meta line says it. */
+function locationLabel(target: SourceTarget): string {
+  if (target.page !== undefined) return `Page ${target.page}`;
+  if (target.section && target.section.length > 0) return `§${target.section.join(' › ')}`;
+  return `Line ${target.line}`;
 }
 
 export interface Navigation {
@@ -35,6 +43,9 @@ export class SourcePanel {
   private readonly backdrop = byId('panel-backdrop');
   private readonly layout = byId('layout');
   private readonly cache = new Map<string, Promise<SourceText>>();
+  private readonly originals = new Map<string, Promise<ArrayBuffer>>();
+  /** Whether PDF citations open on the page (true) or on the extracted text. */
+  private showPdfPage = true;
   private generation = 0;
   private returnFocus: (() => void) | undefined;
 
@@ -55,6 +66,7 @@ export class SourcePanel {
   /** Forget fetched files (after a re-ingest they may have changed). */
   clearCache(): void {
     this.cache.clear();
+    this.originals.clear();
   }
 
   /** Shows a target; `returnFocus` runs when the panel closes. */
@@ -93,7 +105,11 @@ export class SourcePanel {
         ),
         h('p', { class: 'panel-file' }, icon('file'), h('span', { class: 'file-name' }, target.source)),
         h('p', { class: 'panel-headline' }, target.title),
-        h('p', { class: 'panel-meta' }, `Line ${target.line} · characters ${target.start}–${target.end}`),
+        h(
+          'p',
+          { class: 'panel-meta' },
+          `${locationLabel(target)} · characters ${target.start}–${target.end}`,
+        ),
       ),
       body,
       renderNavigation(navigation),
@@ -106,7 +122,10 @@ export class SourcePanel {
     try {
       const file = await this.load(target);
       if (generation !== this.generation) return;
-      body.replaceChildren(...renderContext(file, target));
+      const context = renderContext(file, target);
+      if (file.format === 'pdf' && file.pages && target.page !== undefined)
+        body.replaceChildren(...this.renderPdf(file, target, context, generation));
+      else body.replaceChildren(...context);
       const mark = body.querySelector('mark');
       mark?.scrollIntoView({ block: 'center' });
     } catch (error) {
@@ -135,6 +154,72 @@ export class SourcePanel {
     const restore = this.returnFocus;
     this.returnFocus = undefined;
     restore?.();
+  }
+
+  /**
+   * A PDF citation: the original page drawn by pdf.js with the quote marked in its text layer,
+   * and a toggle to the extracted text (`context`). The view chosen last is kept for the next one.
+   */
+  private renderPdf(
+    file: SourceText,
+    target: SourceTarget,
+    context: HTMLElement[],
+    generation: number,
+  ): HTMLElement[] {
+    const pageView = h('div', { class: 'pdf-view', 'aria-label': `Page ${target.page} of ${file.source}` });
+    const textView = h('div', { class: 'pdf-text-view' }, ...context);
+    const toggle = h('button', { type: 'button', class: 'ghost-button pdf-toggle' });
+    const apply = () => {
+      pageView.hidden = !this.showPdfPage;
+      textView.hidden = this.showPdfPage;
+      toggle.textContent = this.showPdfPage ? 'Show extracted text' : 'Show the page';
+      toggle.setAttribute('aria-pressed', String(!this.showPdfPage));
+    };
+    toggle.addEventListener('click', () => {
+      this.showPdfPage = !this.showPdfPage;
+      apply();
+      (this.showPdfPage ? pageView : textView).querySelector('mark')?.scrollIntoView({ block: 'center' });
+    });
+    apply();
+    pageView.append(h('p', { class: 'panel-loading', role: 'status' }, `Drawing page ${target.page}…`));
+    const page = target.page!;
+    const pageStart = file.pages![page - 1] ?? 0;
+    let original = this.originals.get(target.sourceId);
+    if (!original) {
+      original = fetchOriginal(target.sourceId);
+      this.originals.set(target.sourceId, original);
+    }
+    void Promise.all([original, import('./pdf-view.js')])
+      .then(([data, { renderPdfPage }]) =>
+        generation === this.generation
+          ? renderPdfPage(pageView, {
+              // pdf.js takes the buffer it is given; the cached one stays whole.
+              data: data.slice(0),
+              page,
+              start: target.start - pageStart,
+              end: target.end - pageStart,
+              width: Math.max(280, this.root.clientWidth - 48),
+            })
+          : undefined,
+      )
+      .then((view) => {
+        if (view && generation === this.generation && this.showPdfPage)
+          pageView.querySelector('mark')?.scrollIntoView({ block: 'center' });
+      })
+      .catch((error: unknown) => {
+        this.originals.delete(target.sourceId);
+        if (generation !== this.generation) return;
+        pageView.replaceChildren(
+          h(
+            'p',
+            { class: 'panel-error', role: 'alert' },
+            `Could not draw the page (${error instanceof Error ? error.message : String(error)}); the extracted text is shown instead.`,
+          ),
+        );
+        this.showPdfPage = false;
+        apply();
+      });
+    return [h('div', { class: 'pdf-toolbar' }, toggle), pageView, textView];
   }
 
   private load(target: SourceTarget): Promise<SourceText> {

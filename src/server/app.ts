@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { z } from 'zod';
 import type { Engine } from '../engine.js';
 import { FootnoteError, invalidRequest } from '../errors.js';
-import type { IngestReport } from '../ingest/index.js';
+import { type IngestReport, readCorpusFile } from '../ingest/index.js';
 import { locate } from '../text/index.js';
 import type { ChatTurn } from '../types.js';
 import { type AccessOptions, applyAccess, requestSignal } from './access.js';
@@ -107,31 +110,32 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     });
   });
 
-  app.get('/api/sources', (c) => {
+  app.get('/api/sources', async (c) => {
     const current = engine();
-    const perSource = current.index.manifest.files;
+    const { files } = current.store.manifest;
+    const sources = await current.store.listSources();
     return c.json({
-      sources: current.index.sources.map((source) => ({
+      sources: sources.map((source) => ({
         id: source.id,
         source: source.source,
         title: source.title,
-        chunks: perSource[source.source]?.chunks ?? 0,
-        characters: source.text.length,
-        encoding: source.encoding,
+        chunks: source.chunks,
+        characters: source.characters,
+        encoding: files[source.source]?.encoding ?? 'utf-8',
         format: source.format,
-        ...(source.pages ? { pages: source.pages.length } : {}),
+        ...(source.pages === undefined ? {} : { pages: source.pages }),
       })),
     });
   });
 
-  app.get('/api/sources/:id', (c) => {
+  app.get('/api/sources/:id', async (c) => {
     const id = c.req.param('id');
     if (!/^[0-9a-f]{16}$/.test(id))
       throw new FootnoteError(
         'not_found',
         'no source with that id; ids come from citations or GET /api/sources',
       );
-    const source = engine().source(id);
+    const source = await engine().source(id);
     if (!source)
       throw new FootnoteError(
         'not_found',
@@ -161,11 +165,50 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     });
   });
 
+  app.get('/api/sources/:id/file', async (c) => {
+    const id = c.req.param('id');
+    const current = engine();
+    const source = /^[0-9a-f]{16}$/.test(id) ? await current.source(id) : undefined;
+    if (!source)
+      throw new FootnoteError(
+        'not_found',
+        'no source with that id; ids come from citations or GET /api/sources',
+      );
+    // Only a file the index holds, read the one safe way, and only while it is the file indexed.
+    const { corpusRoot } = current.store.manifest;
+    let root: string;
+    try {
+      root = await realpath(corpusRoot);
+    } catch {
+      throw new FootnoteError('not_found', 'the corpus folder is gone; run `footnote ingest` again');
+    }
+    const read = await readCorpusFile(root, path.join(root, ...source.source.split('/')));
+    const hash = read.ok ? createHash('sha256').update(read.bytes).digest('hex') : undefined;
+    if (!read.ok || hash !== source.hash)
+      throw new FootnoteError(
+        'not_found',
+        `${source.source} has changed or gone since it was indexed; run \`footnote ingest\` to open it again`,
+      );
+    const isPdf = source.format === 'pdf';
+    return new Response(new Uint8Array(read.bytes), {
+      headers: {
+        'Content-Type': ORIGINAL_CONTENT_TYPES[source.format] ?? 'application/octet-stream',
+        'Content-Length': String(read.bytes.length),
+        // Never rendered as a page of this origin: PDFs are read by pdf.js, the rest downloaded.
+        'Content-Disposition': `${isPdf ? 'inline' : 'attachment'}; filename="${encodeURIComponent(path.basename(source.source))}"`,
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'no-cache',
+        ETag: `"${source.hash.slice(0, 32)}"`,
+      },
+    });
+  });
+
   app.get('/api/health', (c) => {
     const { engine: current, error } = settings.holder;
     if (!current)
       return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
-    const { manifest } = current.index;
+    const { manifest } = current.store;
     const failure = current.reloadFailure;
     return c.json({
       // Degraded: a newer generation was refused (damaged…) and the previous one is still served.
@@ -188,6 +231,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       },
       embedder: current.embedderId,
       generator: current.generatorId,
+      store: { id: current.store.storeId, generation: current.store.generation },
     });
   });
 
@@ -218,7 +262,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
   // Known paths with the wrong method get 405, not 404.
   for (const path of ['/api/ask', '/api/chat', ...(settings.reingest ? ['/api/ingest'] : [])])
     app.all(path, (c) => methodNotAllowed(c, 'POST'));
-  for (const path of ['/api/sources', '/api/sources/:id', '/api/health'])
+  for (const path of ['/api/sources', '/api/sources/:id', '/api/sources/:id/file', '/api/health'])
     app.all(path, (c) => methodNotAllowed(c, 'GET'));
   return app;
 }
@@ -230,6 +274,15 @@ function methodNotAllowed(c: Context, allowed: string): Response {
     405,
   );
 }
+
+/** Content types of original files served by GET /api/sources/:id/file. */
+const ORIGINAL_CONTENT_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  text: 'text/plain; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  html: 'text/plain; charset=utf-8',
+};
 
 /** Reads and validates a JSON body: 415 for another content type, 400 for bad JSON or fields. */
 async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {

@@ -8,6 +8,7 @@ import {
   REFUSAL,
 } from '../../src/answer/index.js';
 import type { Engine } from '../../src/engine.js';
+import { expectExactCitations } from '../support/citations.js';
 import { buildTestIndex } from '../support/test-index.js';
 
 let fixture: Awaited<ReturnType<typeof buildTestIndex>>;
@@ -19,15 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.remove());
 
-/** Every citation must quote its source exactly at its offsets, with the right line. */
-function expectExactCitations(answer: Answer): void {
-  for (const citation of answer.citations) {
-    const source = engine.source(citation.sourceId)!;
-    expect(source.source).toBe(citation.source);
-    expect(source.text.slice(citation.start, citation.end)).toBe(citation.quote);
-    expect(citation.line).toBe(source.text.slice(0, citation.start).split('\n').length);
-    expect(answer.answer).toContain(`[${citation.n}]`);
-  }
+/** Every citation must quote its source exactly at its offsets, with the right line, and be marked in the text. */
+async function expectCitedExactly(answer: Answer): Promise<void> {
+  await expectExactCitations(engine, answer.citations);
+  for (const citation of answer.citations) expect(answer.answer).toContain(`[${citation.n}]`);
 }
 
 describe('ask (extractive)', () => {
@@ -38,7 +34,7 @@ describe('ask (extractive)', () => {
     expect(answer.citations[0]?.source).toBe('002_c15813028621ca03.txt');
     expect(answer.citations[0]?.quote).toContain('killed Hamas leader Ahmed Jabari');
     expect(answer.generator).toBe('extractive');
-    expectExactCitations(answer);
+    await expectCitedExactly(answer);
   });
 
   it('composes at most three verbatim sentences, best first, each with its footnote', async () => {
@@ -51,7 +47,7 @@ describe('ask (extractive)', () => {
       answer.citations.map((_, index) => index + 1),
     );
     expect(answer.answer.startsWith(answer.citations[0]!.quote.replace(/\s*\n\s*/g, ' '))).toBe(true);
-    expectExactCitations(answer);
+    await expectCitedExactly(answer);
     expect(answer.timings.retrieveMs).toBeGreaterThan(0);
     expect(answer.passages.length).toBeGreaterThan(0);
   });
@@ -67,7 +63,7 @@ describe('ask (extractive)', () => {
     // The 20 re-ranked candidates reach beyond the one passage kept, and every source appears once.
     expect(answer.rankedSources.length).toBeGreaterThan(1);
     expect(new Set(answer.rankedSources).size).toBe(answer.rankedSources.length);
-    const corpusFiles = new Set([...engine.index.sourceById.values()].map((document) => document.source));
+    const corpusFiles = new Set((await engine.store.listSources()).map((document) => document.source));
     for (const source of answer.rankedSources) expect(corpusFiles.has(source), source).toBe(true);
   });
 
@@ -111,7 +107,7 @@ describe('ask (extractive)', () => {
     expect(followUp.passages[0]?.text).toContain('Magnitsky');
     expect(followUp.answer).toContain('adequately respond');
     expect(alone.answer).not.toContain('adequately respond');
-    expectExactCitations(followUp);
+    await expectCitedExactly(followUp);
   });
 
   it('retrieves with bm25 or dense alone when asked to', async () => {
@@ -160,7 +156,7 @@ describe('ask (extractive)', () => {
     const span = citation.answerSpan!;
     expect(span.start).toBeGreaterThanOrEqual(citation.start);
     expect(span.end).toBeLessThanOrEqual(citation.end);
-    expect(engine.source(citation.sourceId)!.text.slice(span.start, span.end)).toContain('Jabari');
+    expect((await engine.source(citation.sourceId))!.text.slice(span.start, span.end)).toContain('Jabari');
   });
 
   it('says when it is unsure: between the refusal and the partial thresholds the answer is "may answer"', async () => {
@@ -172,7 +168,7 @@ describe('ask (extractive)', () => {
     expect(answer.grounded).toBe('partial');
     expect(answer.answer.startsWith(PARTIAL_PREFIX)).toBe(true);
     expect(answer.citations.length).toBeGreaterThan(0);
-    expectExactCitations(answer);
+    await expectExactCitations(doubtful, answer.citations);
   });
 
   it('follows a pronoun to a name given only in the previous answer', async () => {

@@ -8,7 +8,8 @@ import {
   defaultAccessOptions,
   mountOpenAiRoutes,
 } from '../../src/server/index.js';
-import { ANSWERED, buildIndex, CORPUS, expectError, gloveEmbedder, postJson } from './helpers.js';
+import { buildTestIndex, gloveEmbedder } from '../support/test-index.js';
+import { ANSWERED, CORPUS, expectError, postJson } from './helpers.js';
 
 const KEY = 'correct-horse-battery-staple-0123456789';
 
@@ -34,7 +35,7 @@ function appWith(access: Partial<AccessOptions>, holder: { engine?: Engine } = {
 }
 
 beforeAll(async () => {
-  ({ indexDirectory } = await buildIndex());
+  ({ indexDirectory } = await buildTestIndex());
   engine = await Engine.open({ indexDirectory, embedder: gloveEmbedder() });
 });
 
@@ -60,7 +61,7 @@ describe('API key', () => {
         },
       ],
       ['/api/sources', {}],
-      [`/api/sources/${engine.index.sources[0]!.id}`, {}],
+      [`/api/sources/${Object.values(engine.store.manifest.files)[0]!.id}`, {}],
       ['/api/ingest', { method: 'POST' }],
       ['/api/does-not-exist', {}],
     ];
@@ -139,7 +140,7 @@ describe('API key', () => {
       await app().request('/api/health', { headers: { authorization: `Bearer ${KEY}` } })
     ).json()) as Record<string, unknown>;
     expect(authorized.status).toBe('ok');
-    expect(authorized.corpus).toEqual({ sources: 5, chunks: engine.index.chunks.length });
+    expect(authorized.corpus).toEqual({ sources: 5, chunks: engine.store.manifest.counts.chunks });
     const broken = appWith({ apiKey: KEY }, {});
     const down = await broken.request('/api/health');
     expect(down.status).toBe(503);

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bbcSample, buildIndex, openApp } from './helpers.js';
+import { buildTestIndex } from '../support/test-index.js';
+import { bbcSample, openApp } from './helpers.js';
 
 /**
  * A busy server stays fair: many clients connecting at once to a server that is already answering
@@ -20,9 +21,11 @@ let questions: string[];
 
 beforeAll(async () => {
   const corpus = await bbcSample(300);
-  const { indexDirectory } = await buildIndex(corpus);
+  const { indexDirectory } = await buildTestIndex(corpus);
   const { app, engine } = await openApp({ indexDirectory, access: { rateLimit: 0 } });
-  questions = engine.index.sources.slice(0, 50).map((source) => `What do we know about ${source.title}?`);
+  questions = (await engine.store.listSources())
+    .slice(0, 50)
+    .map((source) => `What do we know about ${source.title}?`);
   server = await new Promise<ServerType>((resolve) => {
     const instance = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(instance));
   });

@@ -6,19 +6,17 @@ import { Engine } from '../../src/engine.js';
 import { FootnoteError } from '../../src/errors.js';
 import { currentGeneration, loadIndex } from '../../src/index/index.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
+import { buildTestIndex, gloveEmbedder, temporaryDirectory } from '../support/test-index.js';
 import {
   ANSWERED,
   bbcSample,
-  buildIndex,
   CORPUS,
   expectError,
   flipByte,
   footnote,
-  gloveEmbedder,
   killChildren,
   REPO_ROOT,
   startServe,
-  temporaryDirectory,
   truncate,
   waitFor,
 } from './helpers.js';
@@ -47,7 +45,7 @@ describe('ingest killed with SIGKILL', () => {
   ])(
     '%s leaves the previous index loadable, and the next ingest completes',
     async (_when, phase) => {
-      const { indexDirectory } = await buildIndex(CORPUS);
+      const { indexDirectory } = await buildTestIndex(CORPUS);
       const before = currentGeneration(indexDirectory);
       let killedAt = '';
       const run = footnote(['ingest', bigCorpus, '--index-dir', indexDirectory], (line, child) => {
@@ -115,7 +113,7 @@ describe('a damaged index', () => {
   it.each(damages)(
     '%s is detected at load with a message that says to re-ingest',
     async (_name, damage, why) => {
-      const { indexDirectory } = await buildIndex(CORPUS);
+      const { indexDirectory } = await buildTestIndex(CORPUS);
       await damage(path.join(indexDirectory, currentGeneration(indexDirectory)!));
       const error = await loadIndex(indexDirectory).then(
         () => undefined,
@@ -129,7 +127,7 @@ describe('a damaged index', () => {
   );
 
   it('the real server does not serve it: health is 503 and questions get index_corrupt, without paths', async () => {
-    const { indexDirectory } = await buildIndex(CORPUS);
+    const { indexDirectory } = await buildTestIndex(CORPUS);
     await truncate(path.join(indexDirectory, currentGeneration(indexDirectory)!, 'chunks.json'));
     const server = await startServe(['--no-ingest', '--index-dir', indexDirectory]);
     const health = await fetch(`${server.url}/api/health`);
@@ -204,7 +202,7 @@ describe('re-ingest under a running server', () => {
     const corpus = await temporaryDirectory('footnote-corpus-');
     for (const name of await fs.readdir(CORPUS))
       await fs.copyFile(path.join(CORPUS, name), path.join(corpus, name));
-    const { indexDirectory } = await buildIndex(corpus);
+    const { indexDirectory } = await buildTestIndex(corpus);
     const server = await startServe(['--no-ingest', '--index-dir', indexDirectory], {
       FOOTNOTE_RATE_LIMIT: '0',
     });
@@ -283,7 +281,7 @@ describe('re-ingest under a running server', () => {
 
 describe('SIGTERM', () => {
   it('stops accepting, finishes the request in flight, and exits 0', async () => {
-    const { indexDirectory } = await buildIndex(CORPUS);
+    const { indexDirectory } = await buildTestIndex(CORPUS);
     const server = await startServe(['--no-ingest', '--index-dir', indexDirectory]);
     const { port } = new URL(server.url);
 

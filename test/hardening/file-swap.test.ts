@@ -4,7 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestCorpus, readCorpusFile } from '../../src/ingest/index.js';
-import { expectError, gloveEmbedder, openApp, temporaryDirectory } from './helpers.js';
+import { gloveEmbedder, temporaryDirectory } from '../support/test-index.js';
+import { expectError, openApp } from './helpers.js';
 
 /**
  * A corpus file swapped, between the walk that lists it and the read, for a symbolic link to a

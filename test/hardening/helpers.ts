@@ -1,17 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Generator } from '../../src/answer/index.js';
-import { chooseEmbedder, type EmbedderProvider } from '../../src/embed/index.js';
 import { Engine } from '../../src/engine.js';
-import { ingestCorpus } from '../../src/ingest/index.js';
 import { type AppOptions, createApp, type EngineHolder } from '../../src/server/index.js';
+import { buildTestIndex, gloveEmbedder, REPO_ROOT, temporaryDirectory } from '../support/test-index.js';
 
-/** The repository root (tests run from it, but spawned processes need absolute paths). */
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const CORPUS = path.join(REPO_ROOT, 'corpus');
+export { CORPUS, REPO_ROOT } from '../support/test-index.js';
+
 /** BBC News articles beside the repository (../shared, as in CI). */
 export const BBC_ARTICLES = path.resolve(REPO_ROOT, '..', 'shared', 'datasets', 'bbc', 'articles');
 
@@ -20,29 +17,6 @@ export const ANSWERED = {
   question: 'Which Hamas leader was killed by the Israeli military?',
   answerContains: 'Ahmed Jabari',
 };
-
-let sharedEmbedder: EmbedderProvider | undefined;
-
-/** The real offline GloVe embedder (one per test file; loading its vectors takes a moment). */
-export function gloveEmbedder(): EmbedderProvider {
-  sharedEmbedder ??= chooseEmbedder({ embedder: 'glove' });
-  return sharedEmbedder;
-}
-
-/** A fresh temporary directory, removed by the returned function. */
-export async function temporaryDirectory(prefix = 'footnote-hardening-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
-}
-
-/** Builds a real index of `corpusDirectory` in a new temporary directory. */
-export async function buildIndex(
-  corpusDirectory = CORPUS,
-): Promise<{ indexDirectory: string; embedder: EmbedderProvider }> {
-  const indexDirectory = await temporaryDirectory('footnote-index-');
-  const embedder = gloveEmbedder();
-  await ingestCorpus({ corpusDirectory, indexDirectory, embedder });
-  return { indexDirectory, embedder };
-}
 
 /** The real app over a real index of `corpusDirectory` (the default corpus unless given). */
 export async function openApp(
@@ -58,7 +32,7 @@ export async function openApp(
   indexDirectory: string;
 }> {
   const { corpusDirectory, indexDirectory: given, generator, ...appOptions } = options;
-  const indexDirectory = given ?? (await buildIndex(corpusDirectory)).indexDirectory;
+  const indexDirectory = given ?? (await buildTestIndex(corpusDirectory)).indexDirectory;
   const engine = await Engine.open({
     indexDirectory,
     embedder: gloveEmbedder(),
@@ -111,40 +85,6 @@ export async function expectError(
   if (code) expect(body.error.code).toBe(code);
   expect(text).not.toMatch(LEAK);
   return body.error;
-}
-
-/** Every citation's quote is exactly the slice of its source text it points to. */
-export function expectExactCitations(
-  engine: Engine,
-  citations: Array<{ sourceId: string; start: number; end: number; quote: string; line: number }>,
-): void {
-  for (const citation of citations) {
-    const source = engine.source(citation.sourceId);
-    expect(source, `source ${citation.sourceId}`).toBeDefined();
-    expect(source!.text.slice(citation.start, citation.end)).toBe(citation.quote);
-    expect(source!.text.slice(0, citation.start).split('\n').length).toBe(citation.line);
-  }
-}
-
-/** Reads a whole SSE body into `{ event, data }` frames. */
-export async function readSse(response: Response): Promise<Array<{ event: string; data: string }>> {
-  const text = await response.text();
-  return text
-    .split(/\n\n/)
-    .filter((frame) => frame.trim().length > 0)
-    .map((frame) => {
-      const lines = frame.split('\n');
-      const event =
-        lines
-          .find((line) => line.startsWith('event:'))
-          ?.slice(6)
-          .trim() ?? 'message';
-      const data = lines
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).replace(/^ /, ''))
-        .join('\n');
-      return { event, data };
-    });
 }
 
 /** Copies the first `count` BBC articles (all categories) into a new temporary corpus. */

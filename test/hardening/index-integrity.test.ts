@@ -4,16 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FootnoteError } from '../../src/errors.js';
 import { currentGeneration, loadIndex } from '../../src/index/index.js';
-import {
-  ANSWERED,
-  buildIndex,
-  CORPUS,
-  flipByte,
-  footnote,
-  killChildren,
-  startServe,
-  waitFor,
-} from './helpers.js';
+import { buildTestIndex } from '../support/test-index.js';
+import { ANSWERED, CORPUS, flipByte, footnote, killChildren, startServe, waitFor } from './helpers.js';
 
 /**
  * A damaged index is refused before any parser reads it: the native HNSW reader crashed the
@@ -61,19 +53,19 @@ async function loadError(indexDirectory: string): Promise<FootnoteError> {
 
 describe('checksums are verified before any parser sees a file', () => {
   it('a flipped header byte in vectors.hnsw is index_corrupt, not a crash', async () => {
-    const { indexDirectory } = await buildIndex(CORPUS);
+    const { indexDirectory } = await buildTestIndex(CORPUS);
     await flipByte(path.join(await generationOf(indexDirectory), 'vectors.hnsw'), HNSW_CRASH_OFFSET);
     expect((await loadError(indexDirectory)).message).toMatch(/vectors\.hnsw does not match its checksum/);
   });
 
   it('a flipped byte in the middle of manifest.json is caught by its own checksum', async () => {
-    const { indexDirectory } = await buildIndex(CORPUS);
+    const { indexDirectory } = await buildTestIndex(CORPUS);
     await flipByte(path.join(await generationOf(indexDirectory), 'manifest.json'));
     expect((await loadError(indexDirectory)).message).toMatch(/manifest\.json does not match its checksum/);
   });
 
   it('dimensions: -1 is refused by the manifest schema even with a matching checksum', async () => {
-    const { indexDirectory } = await buildIndex(CORPUS);
+    const { indexDirectory } = await buildTestIndex(CORPUS);
     await editManifest(
       await generationOf(indexDirectory),
       (manifest) => {
@@ -98,7 +90,7 @@ describe('checksums are verified before any parser sees a file', () => {
           false,
         ),
     ]) {
-      const { indexDirectory } = await buildIndex(CORPUS);
+      const { indexDirectory } = await buildTestIndex(CORPUS);
       await damage(await generationOf(indexDirectory));
       const run = await footnote(['ask', ANSWERED.question, '--index-dir', indexDirectory]).exit;
       expect(run.signal).toBeNull();
@@ -111,7 +103,7 @@ describe('checksums are verified before any parser sees a file', () => {
 
 describe('a damaged generation under a running server', () => {
   it('is refused with index_corrupt, logged and shown in /api/health, and the previous one keeps serving', async () => {
-    const { indexDirectory } = await buildIndex(CORPUS);
+    const { indexDirectory } = await buildTestIndex(CORPUS);
     const served = currentGeneration(indexDirectory)!;
     const server = await startServe(['--no-ingest', '--index-dir', indexDirectory]);
     const ask = () =>
@@ -124,7 +116,7 @@ describe('a damaged generation under a running server', () => {
     expect(healthy.status).toBe('ok');
 
     // A new generation appears with one flipped byte in its HNSW header, and CURRENT points to it.
-    const damaged = await buildIndex(CORPUS);
+    const damaged = await buildTestIndex(CORPUS);
     const generation = currentGeneration(damaged.indexDirectory)!;
     await fs.cp(path.join(damaged.indexDirectory, generation), path.join(indexDirectory, generation), {
       recursive: true,

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestCorpus } from '../../src/ingest/index.js';
-import { CORPUS, expectError, gloveEmbedder, openApp, postJson, temporaryDirectory } from './helpers.js';
+import { gloveEmbedder, temporaryDirectory } from '../support/test-index.js';
+import { CORPUS, expectError, openApp, postJson } from './helpers.js';
 
 /**
  * Nothing but indexed sources can be read through the API: not by path tricks on

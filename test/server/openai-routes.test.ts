@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Citation } from '../../src/answer/index.js';
 import { LlmGenerator } from '../../src/answer/llm-generator.js';
 import { createApp, type EngineHolder, mountOpenAiRoutes, startServer } from '../../src/server/index.js';
+import { expectExactCitations } from '../support/citations.js';
 import { type FakeOpenAiServer, passageWith, startFakeOpenAi } from '../support/fake-openai-server.js';
 import { buildTestIndex } from '../support/test-index.js';
 
@@ -37,13 +38,6 @@ afterAll(async () => {
   await index.remove();
 });
 
-function exact(citations: Citation[]): boolean {
-  return citations.every(
-    (citation) =>
-      holder.engine!.source(citation.sourceId)!.text.slice(citation.start, citation.end) === citation.quote,
-  );
-}
-
 describe('/v1 with the official openai client', () => {
   it('lists the footnote model', async () => {
     const models = await client.models.list();
@@ -65,7 +59,7 @@ describe('/v1 with the official openai client', () => {
     const citations = (choice.message as unknown as { citations: Citation[] }).citations;
     expect(citations.length).toBeGreaterThan(0);
     expect(citations[0]).toMatchObject({ n: 1, source: '002_c15813028621ca03.txt' });
-    expect(exact(citations)).toBe(true);
+    await expectExactCitations(holder.engine!, citations);
     expect(completion.usage!.completion_tokens).toBe(Math.ceil(choice.message.content!.length / 4));
     expect(completion.usage!.prompt_tokens).toBe(3 + Math.ceil(QUESTION.length / 4));
     expect(completion.usage!.total_tokens).toBe(
@@ -385,6 +379,6 @@ describe('/v1 with the LLM generator behind it', () => {
       unsupported: ['He was later awarded the Nobel Peace Prize in Oslo [1].'],
     });
     expect(last!.citations!.map((citation) => citation.n)).toEqual([1]);
-    expect(exact(last!.citations!)).toBe(true);
+    await expectExactCitations(holder.engine!, last!.citations!);
   });
 });

@@ -1,21 +1,41 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseEmbedder } from '../../src/embed/index.js';
+import { chooseEmbedder, type EmbedderProvider } from '../../src/embed/index.js';
 import { Engine, type EngineOptions } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 
-/** The default corpus indexed with the offline GloVe embedder in a temporary folder. */
-export async function buildTestIndex(): Promise<{
+/** The repository root (tests run from it, but spawned processes need absolute paths). */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+/** The default corpus shipped in the repository. */
+export const CORPUS = path.join(REPO_ROOT, 'corpus');
+
+let sharedEmbedder: EmbedderProvider | undefined;
+
+/** The real offline GloVe embedder, one per test file (loading its vectors takes a moment). */
+export function gloveEmbedder(): EmbedderProvider {
+  sharedEmbedder ??= chooseEmbedder({ embedder: 'glove' });
+  return sharedEmbedder;
+}
+
+/** A fresh temporary directory; the caller removes it. */
+export async function temporaryDirectory(prefix = 'footnote-test-'): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** A real index of a corpus (the default one unless given), built with GloVe in a temporary folder. */
+export async function buildTestIndex(corpusDirectory = CORPUS): Promise<{
   indexDirectory: string;
+  embedder: EmbedderProvider;
   open: (options?: Partial<EngineOptions>) => Promise<Engine>;
   remove: () => Promise<void>;
 }> {
-  const indexDirectory = await mkdtemp(path.join(os.tmpdir(), 'footnote-test-'));
-  const embedder = chooseEmbedder({ embedder: 'glove' });
-  await ingestCorpus({ corpusDirectory: 'corpus', indexDirectory, embedder });
+  const indexDirectory = await temporaryDirectory('footnote-index-');
+  const embedder = gloveEmbedder();
+  await ingestCorpus({ corpusDirectory, indexDirectory, embedder });
   return {
     indexDirectory,
+    embedder,
     open: (options = {}) => Engine.open({ indexDirectory, embedder, ...options }),
     remove: () => rm(indexDirectory, { recursive: true, force: true }),
   };

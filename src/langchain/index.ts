@@ -1,0 +1,5 @@
+export {
+  type FootnoteDocumentMetadata,
+  FootnoteRetriever,
+  type FootnoteRetrieverOptions,
+} from './footnote-retriever.js';
