@@ -1,13 +1,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FootnoteError } from '../errors.js';
 
 /** Footnote's own folder (where package.json is), whatever the working directory. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** True for a TCP port number (0 = any free port). */
+export function isPort(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 65_535;
+}
 
 /** Settings read from the environment; command-line flags override them. */
 export interface EnvironmentConfig {
   corpusDirectory: string;
   indexDirectory: string;
+  /** `file` or a `postgres://…` URL (FOOTNOTE_STORE). */
+  store: string | undefined;
   embedder: string;
   modelsDirectory: string;
   cacheDirectory: string;
@@ -32,39 +40,64 @@ export interface EnvironmentConfig {
   generator: string;
 }
 
-/** The composition root's only window on `process.env`. */
+/**
+ * The composition root's only window on `process.env`. Every variable is checked here, before
+ * any work starts: a bad value is a user error (one line, exit 1) naming the variable, the value
+ * and what it should be.
+ */
 export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
-  const number = (name: string): number | undefined => {
+  const invalid = (name: string, expected: string) =>
+    new FootnoteError('invalid_request', `${name} must be ${expected} (got "${environment[name]}")`);
+  const number = (
+    name: string,
+    expected: string,
+    valid: (value: number) => boolean = () => true,
+  ): number | undefined => {
     const value = environment[name];
     if (value === undefined || value.trim() === '') return undefined;
     const parsed = Number(value);
-    if (!Number.isFinite(parsed)) throw new Error(`${name} must be a number (got "${value}")`);
+    if (!Number.isFinite(parsed) || !valid(parsed)) throw invalid(name, expected);
     return parsed;
   };
-  const rateLimit = number('FOOTNOTE_RATE_LIMIT');
-  if (rateLimit !== undefined && (rateLimit < 0 || !Number.isInteger(rateLimit)))
-    throw new Error(
-      `FOOTNOTE_RATE_LIMIT must be a whole number of requests per minute, 0 for no limit (got "${rateLimit}")`,
-    );
-  const requestTimeoutMs = number('FOOTNOTE_REQUEST_TIMEOUT_MS');
-  if (requestTimeoutMs !== undefined && requestTimeoutMs <= 0)
-    throw new Error(
-      `FOOTNOTE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds (got "${requestTimeoutMs}")`,
-    );
+  const rateLimit = number(
+    'FOOTNOTE_RATE_LIMIT',
+    'a whole number of requests per minute, 0 for no limit',
+    (value) => Number.isInteger(value) && value >= 0,
+  );
+  const requestTimeoutMs = number(
+    'FOOTNOTE_REQUEST_TIMEOUT_MS',
+    'a positive number of milliseconds',
+    (value) => value > 0,
+  );
+  const port = number('PORT', 'a port number from 0 to 65535', isPort);
+  const groundingThreshold = number(
+    'FOOTNOTE_GROUNDING_THRESHOLD',
+    'a number of 0 or more (the default is 0.375)',
+    (value) => value >= 0,
+  );
+  const llmTimeoutMs = number(
+    'FOOTNOTE_LLM_TIMEOUT_MS',
+    'a positive number of milliseconds',
+    (value) => value > 0,
+  );
+  const generator = environment.FOOTNOTE_GENERATOR?.trim() || 'extractive';
+  if (!['extractive', 'llm'].includes(generator)) throw invalid('FOOTNOTE_GENERATOR', 'extractive or llm');
+  const allowRemote = (environment.FOOTNOTE_ALLOW_REMOTE_MODELS ?? '').trim().toLowerCase();
+  if (!['', '0', 'false', 'no', 'off', '1', 'true', 'yes', 'on'].includes(allowRemote))
+    throw invalid('FOOTNOTE_ALLOW_REMOTE_MODELS', '1 or 0 (true/false, yes/no, on/off)');
   return {
     corpusDirectory: environment.FOOTNOTE_CORPUS_DIR ?? 'corpus',
     indexDirectory: environment.FOOTNOTE_INDEX_DIR ?? '.footnote',
+    store: environment.FOOTNOTE_STORE || undefined,
     embedder: environment.FOOTNOTE_EMBEDDER ?? 'auto',
     modelsDirectory: environment.FOOTNOTE_MODELS_DIR ?? 'models',
     cacheDirectory:
       environment.FOOTNOTE_CACHE_DIR ?? path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'footnote'),
     // A named transformers model may come from the hub when the hub answers (checked with a short timeout); 0 turns that off.
-    allowRemoteModels: !['0', 'false', 'no', 'off'].includes(
-      (environment.FOOTNOTE_ALLOW_REMOTE_MODELS ?? '').toLowerCase(),
-    ),
-    port: number('PORT') ?? 8787,
+    allowRemoteModels: !['0', 'false', 'no', 'off'].includes(allowRemote),
+    port: port ?? 8787,
     host: environment.FOOTNOTE_HOST ?? '127.0.0.1',
-    groundingThreshold: number('FOOTNOTE_GROUNDING_THRESHOLD'),
+    groundingThreshold,
     apiKey: environment.FOOTNOTE_API_KEY || undefined,
     rateLimit,
     corsOrigins: (environment.FOOTNOTE_CORS_ORIGINS ?? '')
@@ -76,8 +109,8 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
       baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined,
       model: environment.FOOTNOTE_LLM_MODEL || undefined,
       apiKey: environment.FOOTNOTE_LLM_API_KEY || undefined,
-      timeoutMs: number('FOOTNOTE_LLM_TIMEOUT_MS'),
+      timeoutMs: llmTimeoutMs,
     },
-    generator: environment.FOOTNOTE_GENERATOR ?? 'extractive',
+    generator,
   };
 }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { isPort } from './config.js';
 
 /** Parses a whole-number flag value, with a clear message otherwise. */
 export function integerOption(value: string): number {
@@ -8,10 +9,22 @@ export function integerOption(value: string): number {
   return parsed;
 }
 
+/** Parses a port flag: a whole number from 0 (any free port) to 65535. */
+export function portOption(value: string): number {
+  const parsed = Number(value);
+  if (!isPort(parsed))
+    throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
+  return parsed;
+}
+
 /** Options every index-reading command shares. */
 export function withIndexOptions(command: Command): Command {
   return command
     .option('--index-dir <dir>', 'index folder (env FOOTNOTE_INDEX_DIR, default .footnote)')
+    .option(
+      '--store <store>',
+      'where the index lives: file (the index folder) or postgres://user:password@host:5432/db (env FOOTNOTE_STORE, default file)',
+    )
     .option(
       '--embedder <name>',
       'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)',

@@ -1,15 +1,17 @@
+import net from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
 import { FootnoteError } from '../errors.js';
 import {
   createApp,
   type EngineHolder,
+  listenError,
   mountChatPage,
   mountOpenAiRoutes,
   startServer,
 } from '../server/index.js';
 import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
-import { integerOption, withGeneratorOption, withIndexOptions } from './options.js';
+import { portOption, withGeneratorOption, withIndexOptions } from './options.js';
 import { createRuntime, generatorFactory, openEngine, type Runtime, runIngest } from './runtime.js';
 
 export function serveCommand(config: () => EnvironmentConfig): Command {
@@ -18,7 +20,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
       'Serve the chat page and the HTTP API; ingests the corpus first if the index is missing or stale',
     )
     .option('--corpus <dir>', 'corpus folder (env FOOTNOTE_CORPUS_DIR, default corpus/)')
-    .option('--port <port>', 'port (env PORT, default 8787)', integerOption)
+    .option('--port <port>', 'port, 0 for any free one (env PORT, default 8787)', portOption)
     .option('--host <host>', 'address to listen on (env FOOTNOTE_HOST, default 127.0.0.1)')
     .option('--no-ingest', 'serve the existing index as it is')
     .action(
@@ -36,8 +38,11 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
           flags.generator ? { ...environment, generator: flags.generator } : environment,
           flags,
         );
-        // A bad LLM configuration stops start-up here rather than failing every question.
+        // A bad LLM configuration or a busy port stops start-up here, before a long ingest.
         await generatorFactory(runtime, {});
+        const port = flags.port ?? environment.port;
+        const host = flags.host ?? environment.host;
+        await checkPortFree(port, host);
         const holder: EngineHolder = {};
         if (flags.ingest) {
           try {
@@ -69,12 +74,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
           },
         });
         const stopWatching = holder.engine?.watch() ?? (() => {});
-        const { url } = await startServer(app, {
-          port: flags.port ?? environment.port,
-          host: flags.host ?? environment.host,
-          onClose: stopWatching,
-        });
-        const host = flags.host ?? environment.host;
+        const { url } = await startServer(app, { port, host, onClose: stopWatching });
         if (!environment.apiKey && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
           runtime.notice(
             `warning: listening on ${host} without FOOTNOTE_API_KEY; anyone who can reach this port can ask questions and re-ingest`,
@@ -83,11 +83,23 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
         const engine = holder.engine;
         runtime.notice(
           engine
-            ? `Footnote is serving ${url} (${engine.index.manifest.counts.sources} files, ${engine.index.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
+            ? `Footnote is serving ${url} (${engine.store.manifest.counts.sources} files, ${engine.store.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
             : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
         );
       },
     );
+}
+
+/** Fails with one line when `port` cannot be listened on (in use, not allowed, unknown host). */
+async function checkPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw listenError(error, port, host);
+  });
 }
 
 async function loadInto(holder: EngineHolder, runtime: Runtime): Promise<void> {

@@ -11,4 +11,4 @@ export {
   openAiErrorResponse,
 } from './openai-routes.js';
 export { defaultRequestLimits, describeZodError, type RequestLimits, requestSchemas } from './schemas.js';
-export { type StartServerOptions, startServer } from './start-server.js';
+export { listenError, type StartServerOptions, startServer } from './start-server.js';

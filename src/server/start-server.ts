@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { FootnoteError } from '../errors.js';
 
 export interface StartServerOptions {
   port: number;
@@ -11,6 +12,30 @@ export interface StartServerOptions {
   /** Runs once the server has stopped (stop watching the index…). */
   onClose?: () => void;
   log: (line: string) => void;
+}
+
+/**
+ * A listen failure the operator can fix (port in use, a privileged port, an address this machine
+ * does not have) as a one-line user error; anything else is returned unchanged.
+ */
+export function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  const where = `${host}:${port}`;
+  if (error.code === 'EADDRINUSE')
+    return new FootnoteError(
+      'invalid_request',
+      `port ${port} on ${host} is already in use; stop the other server or pick another port with --port (or PORT)`,
+    );
+  if (error.code === 'EACCES')
+    return new FootnoteError(
+      'invalid_request',
+      `not allowed to listen on ${where} (ports below 1024 need privileges); pick another port with --port`,
+    );
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
+    return new FootnoteError(
+      'invalid_request',
+      `cannot listen on ${where}: this machine has no such address; pass an address it has with --host (or FOOTNOTE_HOST), e.g. 127.0.0.1`,
+    );
+  return error;
 }
 
 /**
@@ -31,7 +56,9 @@ export async function startServer(
     const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () =>
       resolve(instance as Server),
     );
-    instance.once('error', reject);
+    instance.once('error', (error: NodeJS.ErrnoException) =>
+      reject(listenError(error, settings.port, settings.host)),
+    );
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTestIndex } from '../support/test-index.js';
-import { ANSWERED, LEAK, REPO_ROOT } from './helpers.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestIndex, temporaryDirectory } from '../support/test-index.js';
+import { ANSWERED, killChildren, LEAK, REPO_ROOT, footnote as runFootnote } from './helpers.js';
 
 /** The CLI refuses bad input like the API does: exit 1, one line saying what is wrong, no stack. */
 
@@ -59,4 +60,87 @@ describe('footnote ask with bad input', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(ANSWERED.answerContains);
   });
+});
+
+describe('bad flags and environment variables are refused up front', () => {
+  afterEach(killChildren);
+
+  it.each([
+    [
+      'FOOTNOTE_RATE_LIMIT=abc',
+      ['ask', ANSWERED.question],
+      { FOOTNOTE_RATE_LIMIT: 'abc' },
+      /^footnote: FOOTNOTE_RATE_LIMIT must be a whole number of requests per minute, 0 for no limit \(got "abc"\)$/,
+    ],
+    [
+      'PORT=70000',
+      ['serve'],
+      { PORT: '70000' },
+      /^footnote: PORT must be a port number from 0 to 65535 \(got "70000"\)$/,
+    ],
+    [
+      'FOOTNOTE_REQUEST_TIMEOUT_MS=-5',
+      ['serve'],
+      { FOOTNOTE_REQUEST_TIMEOUT_MS: '-5' },
+      /^footnote: FOOTNOTE_REQUEST_TIMEOUT_MS must be a positive number of milliseconds/,
+    ],
+    [
+      'FOOTNOTE_GENERATOR=gpt',
+      ['ask', ANSWERED.question],
+      { FOOTNOTE_GENERATOR: 'gpt' },
+      /^footnote: FOOTNOTE_GENERATOR must be extractive or llm \(got "gpt"\)$/,
+    ],
+    [
+      'FOOTNOTE_LLM_TIMEOUT_MS=soon',
+      ['ask', ANSWERED.question],
+      { FOOTNOTE_LLM_TIMEOUT_MS: 'soon' },
+      /^footnote: FOOTNOTE_LLM_TIMEOUT_MS must be a positive number/,
+    ],
+    [
+      '--port 99999',
+      ['serve', '--port', '99999'],
+      {},
+      /^error: option '--port <port>' argument '99999' is invalid\. expected a port number from 0 to 65535, got "99999"$/,
+    ],
+  ])(
+    '%s: exit 1 with one clear line, before any ingest',
+    async (_name, args, environment, message) => {
+      const corpus = await temporaryDirectory('footnote-unread-');
+      const run = await runFootnote([...args, '--index-dir', indexDirectory], () => {}, {
+        FOOTNOTE_CORPUS_DIR: corpus,
+        ...environment,
+      }).exit;
+      expect(run.code, run.stderr).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines[0]).toMatch(message);
+      expect(lines.filter((line) => !line.startsWith('(run with --help'))).toHaveLength(1);
+      expect(run.stderr).not.toMatch(LEAK);
+      expect(run.stderr).not.toMatch(/internal error|reading|indexed/);
+    },
+    30_000,
+  );
+
+  it('serve on a port in use: one line, exit 1, and the corpus is not ingested first', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as net.AddressInfo;
+    try {
+      const corpus = await temporaryDirectory('footnote-unread-');
+      const run = await runFootnote([
+        'serve',
+        '--port',
+        String(port),
+        '--corpus',
+        corpus,
+        '--index-dir',
+        indexDirectory,
+      ]).exit;
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `footnote: port ${port} on 127.0.0.1 is already in use; stop the other server or pick another port with --port (or PORT)`,
+      );
+    } finally {
+      busy.close();
+    }
+  }, 30_000);
 });
