@@ -176,7 +176,8 @@ export class LlmGenerator implements Generator {
       for await (const token of this.stream(messages, input.signal)) yield* take(splitter.push(token));
       yield* take(splitter.end().map((segment) => segment.trimEnd()));
     } catch (error) {
-      if (input.signal?.aborted) throw error;
+      // Stopped by the caller: report it as the abort it is, not as the connection error it caused.
+      if (input.signal?.aborted) throw input.signal.reason ?? error;
       failure = describeFailure(error);
       this.options.onError(`llm ${this.options.model} at ${this.options.baseUrl}: ${failure}`);
     }
@@ -253,6 +254,8 @@ export class LlmGenerator implements Generator {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // A signal aborted before the call never fires its event: stop at once.
+    if (signal?.aborted) onAbort();
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       timer = setTimeout(

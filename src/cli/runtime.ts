@@ -1,16 +1,19 @@
 import path from 'node:path';
-import type { Generator } from '../answer/index.js';
+import { defaultAskOptions, type Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
-import { DEFAULT_GROUNDING_THRESHOLD, Engine, type EngineOptions } from '../engine.js';
+import { Engine, type EngineOptions } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
+import { chooseStore, type StoreProvider } from '../store/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { ingestProgress } from './progress.js';
 
 /** Flags shared by the commands that read or build an index. */
 export interface IndexFlags {
   indexDir?: string;
+  /** `file` or a `postgres://…` URL (env FOOTNOTE_STORE). */
+  store?: string;
   embedder?: string;
   corpus?: string;
   chunkSize?: number;
@@ -26,6 +29,8 @@ export interface Runtime {
   config: EnvironmentConfig;
   corpusDirectory: string;
   indexDirectory: string;
+  /** Where the index lives (the file store in `indexDirectory`, or Postgres). */
+  store: StoreProvider;
   embedder: EmbedderProvider;
   chunking: { targetChars?: number; overlapSentences?: number };
   notice: (message: string) => void;
@@ -43,10 +48,12 @@ export function createRuntime(
     allowRemoteModels: config.allowRemoteModels,
     onNotice: notice,
   });
+  const indexDirectory = path.resolve(flags.indexDir ?? config.indexDirectory);
   return {
     config,
     corpusDirectory: path.resolve(flags.corpus ?? config.corpusDirectory),
-    indexDirectory: path.resolve(flags.indexDir ?? config.indexDirectory),
+    indexDirectory,
+    store: chooseStore({ store: flags.store ?? config.store, indexDirectory }),
     embedder,
     chunking: {
       ...(flags.chunkSize === undefined ? {} : { targetChars: flags.chunkSize }),
@@ -66,6 +73,7 @@ export async function runIngest(
     const report = await ingestCorpus({
       corpusDirectory: runtime.corpusDirectory,
       indexDirectory: runtime.indexDirectory,
+      store: runtime.store,
       embedder: runtime.embedder,
       chunking: runtime.chunking,
       rebuild: options.rebuild ?? false,
@@ -147,9 +155,10 @@ export async function openEngine(
   return Engine.open({
     ...(onReload ? { onReload } : {}),
     indexDirectory: runtime.indexDirectory,
+    store: runtime.store,
     embedder: runtime.embedder,
     retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },
-    groundingThreshold: runtime.config.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+    groundingThreshold: runtime.config.groundingThreshold ?? defaultAskOptions.groundingThreshold,
     ...(generator ? { generator } : {}),
   });
 }

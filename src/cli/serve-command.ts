@@ -83,7 +83,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
         const engine = holder.engine;
         runtime.notice(
           engine
-            ? `Footnote is serving ${url} (${engine.index.manifest.counts.sources} files, ${engine.index.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
+            ? `Footnote is serving ${url} (${engine.store.manifest.counts.sources} files, ${engine.store.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
             : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
         );
       },
