@@ -252,18 +252,26 @@ async function previousGeneration(
       rebuildReason: `embedder changed from ${previous.manifest.embedder.id} to ${settings.embedder.id}`,
     };
   }
-  if (
-    JSON.stringify(previous.manifest.embedder.settings ?? {}) !== JSON.stringify(settings.embedder.settings)
-  ) {
+  if (!sameSettings(previous.manifest.embedder.settings ?? {}, settings.embedder.settings)) {
     return { rebuildReason: `embedder settings changed to ${JSON.stringify(settings.embedder.settings)}` };
   }
-  if (JSON.stringify(previous.manifest.chunking) !== JSON.stringify(chunking)) {
+  if (!sameSettings(previous.manifest.chunking, { ...chunking })) {
     return { rebuildReason: 'chunking settings changed' };
   }
   if (path.resolve(settings.corpusDirectory) !== previous.manifest.corpusRoot) {
     return { rebuildReason: `corpus folder changed from ${previous.manifest.corpusRoot}` };
   }
   return { previous };
+}
+
+/**
+ * True when two settings objects hold the same values, whatever their key order (a database may
+ * return JSON objects with their keys sorted).
+ */
+function sameSettings(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const canonical = (value: Record<string, unknown>) =>
+    JSON.stringify(Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y))));
+  return canonical(a) === canonical(b);
 }
 
 async function readDocument(
