@@ -16,12 +16,15 @@ import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
 import { FileStoreProvider, type StoreProvider, type StoreSnapshot } from './store/index.js';
 import type { Embedder, SourceDocument } from './types.js';
 
+/** What `Engine.open` loads and answers with. */
 export interface EngineOptions {
   /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
   /** Where the index lives. @default the embedded (file) store in `indexDirectory` */
   store?: StoreProvider;
+  /** The embedder the index was built with (checked against its manifest). */
   embedder: EmbedderProvider;
+  /** Retriever settings over `defaultRetrieverOptions`. @default {} */
   retriever: Partial<RetrieverOptions>;
   /** Writes the answers; gets the extractive fallback it may use. @default extractive */
   generator?: (extractive: Generator) => Generator;
@@ -30,7 +33,7 @@ export interface EngineOptions {
    * @default the threshold stored with the answer scorer's weights (chosen on the tuning halves, see EVALS.md)
    */
   groundingThreshold?: number;
-  /** Re-ranking and evidence weights; defaults are the measured best (`defaultAskOptions`). */
+  /** Re-ranking and evidence weights. @default defaultAskOptions (the measured best) */
   answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
   /**
    * Called when a re-ingested generation has been picked up, or refused (`error`: the engine

@@ -38,6 +38,7 @@ export const REFUSAL = "I couldn't find this in the corpus.";
 /** Put before an answer given with doubt (`grounded: 'partial'`). */
 export const PARTIAL_PREFIX = 'The closest passage may answer this:';
 
+/** One question to `ask` / `askStream`, with the conversation so far. */
 export interface AskRequest {
   question: string;
   history?: ChatTurn[];

@@ -9,6 +9,7 @@ import type { ChatTurn } from '../types.js';
 import type { GenerateInput, Generator, GeneratorPart } from './types.js';
 import { AnswerVerifier, type CheckedSentence, SentenceSplitter } from './verify-answer.js';
 
+/** Where the LLM is and how the LLM generator calls it, retries and checks its answer. */
 export interface LlmGeneratorOptions {
   /** Any OpenAI-compatible API, e.g. `http://localhost:11434/v1` (Ollama) or `http://localhost:8080/v1` (llama.cpp). */
   baseUrl: string;
@@ -42,6 +43,7 @@ export interface LlmGeneratorOptions {
   onError: (message: string) => void;
 }
 
+/** The defaults of `LlmGeneratorOptions` (everything but the endpoint and the model). */
 export const defaultLlmGeneratorOptions: Omit<LlmGeneratorOptions, 'baseUrl' | 'model'> = {
   apiKey: 'not-needed',
   timeoutMs: 20_000,

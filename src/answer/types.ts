@@ -29,6 +29,7 @@ export interface Citation {
   answerSpan?: { start: number; end: number };
 }
 
+/** Where the time of one answer went, in milliseconds. */
 export interface AnswerTimings {
   retrieveMs: number;
   answerMs: number;
@@ -117,6 +118,7 @@ export interface ScoredSentence {
   answerSpan?: { start: number; end: number };
 }
 
+/** What `askStream` gives a generator: the question, the re-ranked passages and their scored evidence. */
 export interface GenerateInput {
   question: string;
   /** Standalone question after taking the conversation into account. */

@@ -17,15 +17,19 @@ import { extractPdf, PdfSkipped } from './extract-pdf.js';
 import { decodeText, extractText } from './extract-text.js';
 import { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
 
+/** The phases of an ingest, in order, as progress reports them. */
 export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
+/** What `ingestCorpus` indexes, where it writes, and with which embedder and chunking. */
 export interface IngestOptions {
   corpusDirectory: string;
   /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
   /** Where the index is written. @default the embedded (file) store in `indexDirectory` */
   store?: StoreProvider;
+  /** Fitted to the corpus and recorded in the manifest. */
   embedder: EmbedderProvider;
+  /** Chunking over `defaultChunkingOptions`. @default {} */
   chunking: Partial<ChunkingOptions>;
   /** Ignore the existing index and build from scratch. @default false */
   rebuild: boolean;
@@ -33,10 +37,12 @@ export interface IngestOptions {
   maxFileBytes: number;
   /** How long reading one file may take before it is skipped with a warning. @default 10_000 */
   readTimeoutMs: number;
+  /** Told one line per skipped file or other problem. @default ignore */
   onWarning: (message: string) => void;
   onProgress: (phase: IngestPhase, done: number, total: number) => void;
   /** Called (and awaited) with the files listed, before any is opened. @default does nothing */
   onListed: ReadCorpusOptions['onListed'];
+  /** Stops the ingest; the previous index stays. @default none */
   signal?: AbortSignal;
 }
 
