@@ -25,6 +25,12 @@ export interface EngineOptions {
   /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
   answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight'>;
   /**
+   * The corpus this engine answers from (its real path). Every generation loaded, at open and at
+   * reload, must have been built from it; another corpus's generation is refused with
+   * `corpus_mismatch`. @default the corpus of the first generation loaded
+   */
+  corpusRoot?: string;
+  /**
    * Called when a re-ingested generation has been picked up, or refused (`error`: the engine
    * keeps serving the previous one). @default does nothing
    */
@@ -75,7 +81,15 @@ export class Engine {
       groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
       ...options,
     };
-    return new Engine(settings, await loadSnapshot(settings));
+    const snapshot = await loadSnapshot(settings);
+    settings.corpusRoot ??= snapshot.index.manifest.corpusRoot;
+    checkCorpus(settings, snapshot);
+    return new Engine(settings, snapshot);
+  }
+
+  /** The corpus this engine answers from; generations built from another are refused. */
+  get corpusRoot(): string {
+    return this.options.corpusRoot ?? this.snapshot.index.manifest.corpusRoot;
   }
 
   get index(): LoadedIndex {
@@ -139,6 +153,7 @@ export class Engine {
     let snapshot: Snapshot;
     try {
       snapshot = await loadSnapshot(this.options);
+      checkCorpus(this.options, snapshot);
     } catch (caught) {
       const error =
         caught instanceof FootnoteError
@@ -173,6 +188,16 @@ export class Engine {
     watchFile(pointer, { interval: intervalMs }, listener);
     return () => unwatchFile(pointer, listener);
   }
+}
+
+/** Refuses a generation built from another corpus than the one this engine serves. */
+function checkCorpus(options: EngineOptions, snapshot: Snapshot): void {
+  const built = snapshot.index.manifest.corpusRoot;
+  if (options.corpusRoot !== undefined && built !== options.corpusRoot)
+    throw new FootnoteError(
+      'corpus_mismatch',
+      `index generation ${snapshot.generation} in ${options.indexDirectory} was built from the corpus ${built}, but this server answers from ${options.corpusRoot}; each corpus has its own index (ingest it without --index-dir, or restart the server with --corpus ${built})`,
+    );
 }
 
 async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
