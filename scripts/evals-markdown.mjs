@@ -132,26 +132,7 @@ const HALVES = [
     },
   },
 ];
-const HALF_METRICS = [
-  'n',
-  'n_answerable',
-  'n_unanswerable',
-  'hit_at_1',
-  'hit_at_3',
-  'hit_at_5',
-  'mrr',
-  'answer_contains',
-  'first_sentence_contains',
-  'citation_valid',
-  'refusal_accuracy',
-  'false_refusal_rate',
-  'answered_coverage',
-  'answered_precision',
-  'precision_coverage_area',
-  'coverage_at_90_precision',
-  'latency_p50_ms',
-  'latency_p95_ms',
-];
+const HALF_METRICS = METRICS.filter((metric) => metric !== 'ndcg_at_10' && metric !== 'citation_precision');
 
 /** Whether a formatted value meets a target such as `≥ 0.8`, `≤ 0.1` or `= 1`. */
 function meets(value, target) {

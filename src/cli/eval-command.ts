@@ -62,7 +62,7 @@ export function evalCommand(config: () => EnvironmentConfig): Command {
     .option('--json <file>', 'also write the report as JSON')
     .option(
       '--dump <file>',
-      'also write one JSON line per question: id, split, answerable, gold answers and sources, answer, first quote, confidence, refused, right, first_sentence_right, ranked sources',
+      'also write one JSON line per question: id, split, answerable, gold answers and sources, answer, first quote, confidence, refused, right, firstSentenceRight, rankedSources',
     )
     .option('--curve <file>', 'also draw the risk-coverage curve (precision against coverage) as an SVG')
     .option(
@@ -322,7 +322,7 @@ export function formatFailures(run: EvalRun): string {
         `x ${result.id}: ${problems.join('; ')}`,
         `  question:  ${result.question}`,
         `  gold:      ${gold}`,
-        `  answered:  ${oneLine(result.answer, 300)}`,
+        `  answered:  ${oneLine(result.answer, 300)} (confidence ${result.confidence.toFixed(3)})`,
         `  retrieved: ${result.rankedSources.join(', ') || '(nothing)'}`,
       ].join('\n'),
     );

@@ -218,7 +218,7 @@ describe('footnote eval <questions.jsonl>', () => {
     expect(result.stdout).toContain('1 of 2 questions missed');
     expect(result.stdout).toContain('x wrong-gold: answer lacks every gold answer');
     expect(result.stdout).toContain('"Yasser Arafat" in 002_c15813028621ca03.txt');
-    expect(result.stdout).toMatch(/answered: .*Jabari/);
+    expect(result.stdout).toMatch(/answered: .*Jabari.* \(confidence 0\.\d{3}\)$/m);
     expect(result.stdout).not.toContain('x jabari');
   });
 });
