@@ -1,29 +1,35 @@
-import { unwatchFile, watchFile } from 'node:fs';
-import path from 'node:path';
-import { LRUCache } from 'lru-cache';
-import type { Answer, AnswerStreamPart, Generator } from './answer/index.js';
-import { type AskContext, type AskRequest, ask, askStream, ExtractiveGenerator } from './answer/index.js';
+import {
+  type Answer,
+  type AnswerStreamPart,
+  type AskContext,
+  type AskOptions,
+  type AskRequest,
+  ask,
+  askStream,
+  createAskContext,
+  defaultAskOptions,
+  ExtractiveGenerator,
+  type Generator,
+} from './answer/index.js';
 import type { EmbedderProvider } from './embed/index.js';
 import { FootnoteError } from './errors.js';
-import { currentGeneration, type LoadedIndex, loadIndex } from './index/index.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
-import { analyze } from './text/index.js';
+import { FileStoreProvider, type StoreProvider, type StoreSnapshot } from './store/index.js';
 import type { Embedder, SourceDocument } from './types.js';
 
 export interface EngineOptions {
-  /** @default '.footnote' */
+  /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
+  /** Where the index lives. @default the embedded (file) store in `indexDirectory` */
+  store?: StoreProvider;
   embedder: EmbedderProvider;
   retriever: Partial<RetrieverOptions>;
   /** Writes the answers; gets the extractive fallback it may use. @default extractive */
   generator?: (extractive: Generator) => Generator;
-  /**
-   * Evidence score below which a question is refused as not answered by the corpus.
-   * @default 0.375 (calibrated on evals/corpus-questions.jsonl, see EVALS.md)
-   */
+  /** @default defaultAskOptions.groundingThreshold (0.375) */
   groundingThreshold: number;
-  /** Re-ranking and evidence weights (see AskContext); defaults are the measured best. */
-  answering?: Pick<AskContext, 'evidence' | 'rerankCandidates' | 'retrievalWeight' | 'sourceWeight'>;
+  /** Re-ranking and evidence weights; defaults are the measured best (`defaultAskOptions`). */
+  answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
   /**
    * The corpus this engine answers from (its real path). Every generation loaded, at open and at
    * reload, must have been built from it; another corpus's generation is refused with
@@ -37,63 +43,65 @@ export interface EngineOptions {
   onReload?: (event: { generation: string; error?: FootnoteError }) => void;
 }
 
-export const DEFAULT_GROUNDING_THRESHOLD = 0.375;
-
-/** Sources whose analysed term sets are kept for re-ranking (a few KB each). */
-const SOURCE_TERM_CACHE_SIZE = 2_000;
-
-/** A generation on disk that could not be loaded, while the previous one is still served. */
+/** A generation in the store that could not be loaded, while the previous one is still served. */
 export interface ReloadFailure {
   generation: string;
   error: FootnoteError;
   at: Date;
 }
 
-/** One loaded index with everything needed to answer from it. */
+/** One loaded generation with everything needed to answer from it. */
 interface Snapshot {
-  generation: string;
-  index: LoadedIndex;
+  store: StoreSnapshot;
   embedder: Embedder;
   context: AskContext;
   loadedAt: Date;
 }
 
 /**
- * Answers questions from the index in a directory. Holds one loaded snapshot; `reload()` (or
- * `watch()`) swaps in a newly ingested generation atomically, while requests already running
- * finish on the snapshot they started with.
+ * Answers questions from the current generation of a store. Holds one loaded snapshot;
+ * `reload()` (or `watch()`) swaps in a newly ingested generation atomically, while requests
+ * already running finish on the snapshot they started with.
  */
 export class Engine {
   private snapshot: Snapshot;
   private failure: ReloadFailure | undefined;
 
   private constructor(
-    private readonly options: EngineOptions,
+    private readonly options: EngineOptions & { store: StoreProvider },
     snapshot: Snapshot,
   ) {
     this.snapshot = snapshot;
   }
 
   static async open(options: Partial<EngineOptions> & Pick<EngineOptions, 'embedder'>): Promise<Engine> {
-    const settings: EngineOptions = {
-      indexDirectory: '.footnote',
+    const indexDirectory = options.indexDirectory ?? '.footnote';
+    const settings = {
       retriever: {},
-      groundingThreshold: DEFAULT_GROUNDING_THRESHOLD,
+      groundingThreshold: defaultAskOptions.groundingThreshold,
       ...options,
+      indexDirectory,
+      store: options.store ?? new FileStoreProvider(indexDirectory),
     };
     const snapshot = await loadSnapshot(settings);
-    settings.corpusRoot ??= snapshot.index.manifest.corpusRoot;
-    checkCorpus(settings, snapshot);
+    settings.corpusRoot ??= snapshot.store.manifest.corpusRoot;
+    await checkCorpus(settings, snapshot);
     return new Engine(settings, snapshot);
   }
 
   /** The corpus this engine answers from; generations built from another are refused. */
   get corpusRoot(): string {
-    return this.options.corpusRoot ?? this.snapshot.index.manifest.corpusRoot;
+    return this.options.corpusRoot ?? this.snapshot.store.manifest.corpusRoot;
   }
 
-  get index(): LoadedIndex {
-    return this.snapshot.index;
+  /** The generation being served. */
+  get store(): StoreSnapshot {
+    return this.snapshot.store;
+  }
+
+  /** Where the index lives (`file`, `postgres`) and what it is called there. */
+  get storeProvider(): StoreProvider {
+    return this.options.store;
   }
 
   get embedderId(): string {
@@ -110,7 +118,7 @@ export class Engine {
 
   /** The name of the generation being served. */
   get generation(): string {
-    return this.snapshot.generation;
+    return this.snapshot.store.generation;
   }
 
   get indexDirectory(): string {
@@ -125,8 +133,9 @@ export class Engine {
     return ask(request, this.snapshot.context);
   }
 
-  source(sourceId: string): SourceDocument | undefined {
-    return this.snapshot.index.sourceById.get(sourceId);
+  /** A source of the generation being served, with its text. */
+  source(sourceId: string): Promise<SourceDocument | undefined> {
+    return this.snapshot.store.getSource(sourceId);
   }
 
   /**
@@ -144,16 +153,17 @@ export class Engine {
    * `reloadFailure`, and thrown. A generation already refused is not read again.
    */
   async reload(): Promise<boolean> {
-    const generation = currentGeneration(this.options.indexDirectory);
-    if (!generation || generation === this.snapshot.generation) {
+    const generation = await this.options.store.currentGeneration();
+    if (!generation || generation === this.snapshot.store.generation) {
       if (generation) this.failure = undefined;
       return false;
     }
     if (this.failure?.generation === generation) throw this.failure.error;
     let snapshot: Snapshot;
     try {
+      // Requests that started on the previous snapshot keep it until they finish.
       snapshot = await loadSnapshot(this.options);
-      checkCorpus(this.options, snapshot);
+      await checkCorpus(this.options, snapshot);
     } catch (caught) {
       const error =
         caught instanceof FootnoteError
@@ -167,15 +177,14 @@ export class Engine {
     }
     this.snapshot = snapshot;
     this.failure = undefined;
-    this.options.onReload?.({ generation: snapshot.generation });
+    this.options.onReload?.({ generation: snapshot.store.generation });
     return true;
   }
 
-  /** Polls the index directory and reloads when an ingest finishes. Returns a function that stops it. */
+  /** Watches the store and reloads when an ingest finishes. Returns a function that stops it. */
   watch(intervalMs = 1000): () => void {
-    const pointer = path.join(this.options.indexDirectory, 'CURRENT');
     let busy = false;
-    const listener = () => {
+    return this.options.store.watch(() => {
       if (busy) return;
       busy = true;
       // Failures are reported through onReload and reloadFailure.
@@ -184,76 +193,55 @@ export class Engine {
         .finally(() => {
           busy = false;
         });
-    };
-    watchFile(pointer, { interval: intervalMs }, listener);
-    return () => unwatchFile(pointer, listener);
+    }, intervalMs);
   }
 }
 
-/** Refuses a generation built from another corpus than the one this engine serves. */
-function checkCorpus(options: EngineOptions, snapshot: Snapshot): void {
-  const built = snapshot.index.manifest.corpusRoot;
-  if (options.corpusRoot !== undefined && built !== options.corpusRoot)
-    throw new FootnoteError(
-      'corpus_mismatch',
-      `index generation ${snapshot.generation} in ${options.indexDirectory} was built from the corpus ${built}, but this server answers from ${options.corpusRoot}; each corpus has its own index (ingest it without --index-dir, or restart the server with --corpus ${built})`,
-    );
+/** Refuses (and releases) a generation built from another corpus than the one this engine serves. */
+async function checkCorpus(options: EngineOptions, snapshot: Snapshot): Promise<void> {
+  const built = snapshot.store.manifest.corpusRoot;
+  if (options.corpusRoot === undefined || built === options.corpusRoot) return;
+  await snapshot.store.close().catch(() => {});
+  throw new FootnoteError(
+    'corpus_mismatch',
+    `index generation ${snapshot.store.generation} in ${options.indexDirectory} was built from the corpus ${built}, but this server answers from ${options.corpusRoot}; each corpus has its own index (ingest it without --index-dir, or restart the server with --corpus ${built})`,
+  );
 }
 
-async function loadSnapshot(options: EngineOptions): Promise<Snapshot> {
+async function loadSnapshot(options: EngineOptions & { store: StoreProvider }): Promise<Snapshot> {
   // The embedder's files load while the index is read and parsed.
   const preparing = options.embedder.prepare();
   preparing.catch(() => {});
-  const index = await loadIndex(options.indexDirectory);
-  const built = index.manifest.embedder.id;
-  if (built !== options.embedder.id) {
-    throw new FootnoteError(
-      'embedder_mismatch',
-      `index was built with embedder ${built} but the server is using ${options.embedder.id}; run \`footnote ingest --rebuild\` (or set FOOTNOTE_EMBEDDER=${built.startsWith('transformers:') ? built : 'glove'})`,
-    );
-  }
-  await preparing;
-  const embedder = await options.embedder.restore(index.embedderState);
-  if (embedder.dimensions !== index.manifest.embedder.dimensions) {
-    throw new FootnoteError(
-      'embedder_mismatch',
-      `index vectors have ${index.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``,
-    );
-  }
-  const retriever = new HybridRetriever(index, embedder, options.retriever);
-  const documentCount = index.chunks.length;
-  const idfCache = new Map<string, number>();
-  const idf = (term: string) => {
-    let value = idfCache.get(term);
-    if (value === undefined) {
-      const frequency = index.lexicalIndex.documentFrequency(term);
-      value = Math.log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5));
-      if (idfCache.size < 100_000) idfCache.set(term, value);
+  const store = await options.store.open();
+  try {
+    const built = store.manifest.embedder.id;
+    if (built !== options.embedder.id) {
+      throw new FootnoteError(
+        'embedder_mismatch',
+        `index was built with embedder ${built} but the server is using ${options.embedder.id}; run \`footnote ingest --rebuild\` (or set FOOTNOTE_EMBEDDER=${built.startsWith('transformers:') ? built : 'glove'})`,
+      );
     }
-    return value;
-  };
-  // Re-ranking looks at the whole source of each candidate passage; analysing an article costs
-  // about as much as answering, so the term sets of recently seen sources are kept.
-  const sourceTermCache = new LRUCache<string, Set<string>>({ max: SOURCE_TERM_CACHE_SIZE });
-  const extractive = new ExtractiveGenerator();
-  const generator = options.generator ? options.generator(extractive) : extractive;
-  const context: AskContext = {
-    retriever,
-    generator,
-    embedder,
-    idf,
-    documentFrequency: (term) => index.lexicalIndex.documentFrequency(term),
-    source: (sourceId) => index.sourceById.get(sourceId),
-    sourceTerms: (sourceId) => {
-      let terms = sourceTermCache.get(sourceId);
-      if (!terms) {
-        terms = new Set(analyze(index.sourceById.get(sourceId)?.text ?? ''));
-        sourceTermCache.set(sourceId, terms);
-      }
-      return terms;
-    },
-    groundingThreshold: options.groundingThreshold,
-    ...options.answering,
-  };
-  return { generation: path.basename(index.directory), index, embedder, context, loadedAt: new Date() };
+    await preparing;
+    const embedder = await options.embedder.restore(store.embedderState);
+    if (embedder.dimensions !== store.manifest.embedder.dimensions) {
+      throw new FootnoteError(
+        'embedder_mismatch',
+        `index vectors have ${store.manifest.embedder.dimensions} dimensions but ${embedder.id} gives ${embedder.dimensions}; run \`footnote ingest --rebuild\``,
+      );
+    }
+    const extractive = new ExtractiveGenerator();
+    const context = createAskContext(
+      store,
+      {
+        retriever: new HybridRetriever(store, embedder, options.retriever),
+        generator: options.generator ? options.generator(extractive) : extractive,
+        embedder,
+      },
+      { ...options.answering, groundingThreshold: options.groundingThreshold },
+    );
+    return { store, embedder, context, loadedAt: new Date() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'index_missing'
   | 'index_corrupt'
   | 'index_locked'
+  | 'store_unavailable'
   | 'embedder_mismatch'
   | 'model_files_missing'
   | 'corpus_missing'
@@ -34,6 +35,7 @@ const STATUS: Record<ErrorCode, number> = {
   index_missing: 503,
   index_corrupt: 503,
   index_locked: 409,
+  store_unavailable: 503,
   embedder_mismatch: 409,
   model_files_missing: 500,
   corpus_missing: 400,

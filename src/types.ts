@@ -52,8 +52,11 @@ export type CitableSource = Pick<
 
 /** A passage of a source that is embedded and indexed as one unit. */
 export interface Chunk {
-  /** Dense integer id, also the HNSW label. */
-  id: number;
+  /**
+   * Stable id, `<sourceId>:<ordinal>` (the chunk's place among its source's chunks): it survives
+   * incremental ingest, since unchanged sources keep their chunks.
+   */
+  id: string;
   sourceId: string;
   source: string;
   title: string;
@@ -72,9 +75,15 @@ export interface Chunk {
   sentences: Array<[number, number]>;
 }
 
+/** Stable id of a chunk: its source's id and its position among that source's chunks. */
+export function chunkIdFor(sourceId: string, ordinal: number): string {
+  return `${sourceId}:${ordinal}`;
+}
+
 /** A chunk returned by retrieval, with the scores that ranked it. */
 export interface Passage {
-  chunkId: number;
+  /** Stable chunk id (`<sourceId>:<ordinal>`). */
+  chunkId: string;
   sourceId: string;
   source: string;
   title: string;

@@ -1,9 +1,10 @@
 import { FootnoteError } from '../errors.js';
-import type { HybridRetriever, RetrieverMode } from '../retrieve/index.js';
+import type { RetrieverMode } from '../retrieve/index.js';
 import { analyze } from '../text/index.js';
-import type { ChatTurn, Embedder, Passage, SourceDocument } from '../types.js';
+import type { ChatTurn, Passage, SourceDocument } from '../types.js';
+import type { AnswerFacts, AskContext } from './ask-context.js';
 import { isCitationExact } from './citations.js';
-import { coverage, type EvidenceOptions, queryWeight, scoreEvidence } from './score-evidence.js';
+import { coverage, queryWeight, scoreEvidence } from './score-evidence.js';
 import type {
   Answer,
   AnswerStreamPart,
@@ -28,53 +29,6 @@ export interface AskRequest {
   signal?: AbortSignal;
 }
 
-/** Everything `ask` needs from one loaded index. */
-export interface AskContext {
-  retriever: HybridRetriever;
-  generator: Generator;
-  embedder: Embedder;
-  /** IDF of an analysed term in the index. */
-  idf: (term: string) => number;
-  /** Chunks that contain an analysed term. */
-  documentFrequency: (term: string) => number;
-  source: (sourceId: string) => SourceDocument | undefined;
-  /** Analysed terms of a whole source document (cached by the caller). */
-  sourceTerms: (sourceId: string) => ReadonlySet<string>;
-  /**
-   * Evidence score below which the question counts as not answered by the corpus; calibrated
-   * on the evaluation questions.
-   */
-  groundingThreshold: number;
-  evidence?: Partial<EvidenceOptions>;
-  /**
-   * Share of the question's IDF mass carried by words the corpus never uses, above which the
-   * question is taken to be about something else ("How do I make a French omelette?").
-   * @default 0.6
-   */
-  maxUnknownShare?: number;
-  /**
-   * Passages retrieved before re-ranking by their best sentence; the top `k` of them are kept.
-   * @default 20
-   */
-  rerankCandidates?: number;
-  /**
-   * Share of the re-ranked score that comes from retrieval; the rest is the passage's best
-   * sentence evidence score.
-   * @default 0.2
-   */
-  retrievalWeight?: number;
-  /**
-   * Weight, added in re-ranking, of how much of the question the passage's whole source
-   * document covers (IDF-weighted): a passage from a document that is about all of the
-   * question beats an equally good one from a document that only brushes it. Measured on all
-   * 5,696 SQuAD questions, together with the 0.7/0.3 fusion and the 0.2 retrieval weight:
-   * hit@1 0.814 → 0.821, and the gain holds on each half of the articles; no change on the
-   * corpus questions. See DESIGN.md.
-   * @default 0.25
-   */
-  sourceWeight?: number;
-}
-
 /**
  * Answers a question as a typed stream: `retrieval-end` with the passages, then the
  * generator's `text-delta` and `citation` parts, then `finish` with the whole answer. When the
@@ -88,12 +42,16 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   const standalone = await condenseQuestion(request, history, context.generator);
   const searched = standalone ?? request.question;
   const retrieval = await context.retriever.retrieve(searched, standalone ? [] : history, {
-    k: Math.max(k, context.rerankCandidates ?? 20),
+    k: Math.max(k, context.rerankCandidates),
     ...(request.mode === undefined ? {} : { mode: request.mode }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
+  const facts = await context.facts(
+    [...retrieval.query.termWeights.keys(), ...analyze(searched), ...analyze(request.question)],
+    retrieval.passages.map((passage) => passage.sourceId),
+  );
   const sourceOf = (sourceId: string): SourceDocument => {
-    const document = context.source(sourceId);
+    const document = facts.source(sourceId);
     if (!document) throw new FootnoteError('internal', `passage refers to unknown source ${sourceId}`);
     return document;
   };
@@ -104,20 +62,20 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
       termWeights: retrieval.query.termWeights,
       queryVector: retrieval.queryVector,
       embedder: context.embedder,
-      idf: context.idf,
+      idf: facts.idf,
       sourceText: (sourceId) => sourceOf(sourceId).text,
       ...(request.signal ? { signal: request.signal } : {}),
     },
     context.evidence,
   );
   const { termWeights } = retrieval.query;
-  const total = queryWeight(termWeights, context.idf);
+  const total = queryWeight(termWeights, facts.idf);
   const sourceCoverage = retrieval.passages.map((passage) =>
-    coverage(context.sourceTerms(passage.sourceId), termWeights, context.idf, total),
+    coverage(facts.sourceTerms(passage.sourceId), termWeights, facts.idf, total),
   );
   const order = rerank(retrieval.passages, candidates, sourceCoverage, {
-    retrievalWeight: context.retrievalWeight ?? 0.2,
-    sourceWeight: context.sourceWeight ?? 0.25,
+    retrievalWeight: context.retrievalWeight,
+    sourceWeight: context.sourceWeight,
   });
   const rankedSources = [...new Set(order.map((index) => retrieval.passages[index]!.source))];
   const { passages, evidence } = keepOnly(retrieval.passages, candidates, order.slice(0, k));
@@ -149,7 +107,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   // Provisional confidence: the score the refusal threshold is compared with, kept for refusals
   // too (a learned probability replaces it, issue 14).
   const confidence = Math.min(1, Math.max(0, best?.score ?? 0));
-  const offTopic = unknownShare(request.question, context) > (context.maxUnknownShare ?? 0.6);
+  const offTopic = unknownShare(request.question, facts) > context.maxUnknownShare;
   if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
     yield { type: 'text-delta', text: REFUSAL };
     yield finish({
@@ -250,13 +208,13 @@ function keepOnly(
 }
 
 /** Share of the question's IDF-weighted terms that appear nowhere in the corpus. */
-function unknownShare(question: string, context: AskContext): number {
+function unknownShare(question: string, facts: AnswerFacts): number {
   let total = 0;
   let unknown = 0;
   for (const term of new Set(analyze(question))) {
-    const weight = context.idf(term);
+    const weight = facts.idf(term);
     total += weight;
-    if (context.documentFrequency(term) === 0) unknown += weight;
+    if (facts.documentFrequency(term) === 0) unknown += weight;
   }
   return total === 0 ? 1 : unknown / total;
 }

@@ -1,4 +1,12 @@
-export { type AskContext, type AskRequest, ask, askStream, REFUSAL } from './ask.js';
+export { type AskRequest, ask, askStream, REFUSAL } from './ask.js';
+export {
+  type AnswerFacts,
+  type AskContext,
+  type AskOptions,
+  createAskContext,
+  defaultAskOptions,
+  inverseDocumentFrequency,
+} from './ask-context.js';
 export { citationFor, isCitationExact } from './citations.js';
 export {
   defaultExtractiveOptions,

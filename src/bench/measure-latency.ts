@@ -54,7 +54,7 @@ export async function measureLatency(corpus: BenchCorpus, engine: Engine): Promi
   }
   return {
     corpus: corpus.name,
-    chunks: engine.index.manifest.counts.chunks,
+    chunks: engine.store.manifest.counts.chunks,
     questions: times.length,
     questionsFrom: corpus.questionsFrom,
     p50Ms: percentile(times, 50) ?? 0,

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import type { Answer } from '../answer/index.js';
 import { invalidRequest } from '../errors.js';
-import { indexExists } from '../index/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { defaultRequestLimits, describeZodError, requestSchemas } from '../server/index.js';
 import { describeLocation } from '../text/index.js';
@@ -35,15 +34,19 @@ export function askCommand(config: () => EnvironmentConfig): Command {
         });
         if (!request.success) throw invalidRequest(describeZodError(request.error));
         const runtime = createRuntime(config(), { ...flags, mode: flags.retriever });
-        if (!indexExists(runtime.indexDirectory)) {
-          runtime.notice(
-            `no index in ${runtime.indexDirectory} yet; ingesting ${runtime.corpusDirectory} first`,
-          );
-          await runIngest(runtime, { quiet: true });
+        try {
+          if (!(await runtime.store.currentGeneration())) {
+            runtime.notice(
+              `no index in ${runtime.store.location} yet; ingesting ${runtime.corpusDirectory} first`,
+            );
+            await runIngest(runtime, { quiet: true });
+          }
+          const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
+          const answer = await engine.ask({ question: request.data.question });
+          process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
+        } finally {
+          await runtime.store.close();
         }
-        const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
-        const answer = await engine.ask({ question: request.data.question });
-        process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
       },
     );
 }

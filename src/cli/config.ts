@@ -14,6 +14,8 @@ export function isPort(value: number): boolean {
 export interface EnvironmentConfig {
   corpusDirectory: string;
   indexDirectory: string;
+  /** `file` or a `postgres://…` URL (FOOTNOTE_STORE). */
+  store: string | undefined;
   embedder: string;
   modelsDirectory: string;
   cacheDirectory: string;
@@ -86,6 +88,7 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
   return {
     corpusDirectory: environment.FOOTNOTE_CORPUS_DIR ?? 'corpus',
     indexDirectory: environment.FOOTNOTE_INDEX_DIR ?? '.footnote',
+    store: environment.FOOTNOTE_STORE || undefined,
     embedder: environment.FOOTNOTE_EMBEDDER ?? 'auto',
     modelsDirectory: environment.FOOTNOTE_MODELS_DIR ?? 'models',
     cacheDirectory:

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { DEFAULT_GROUNDING_THRESHOLD } from '../engine.js';
+import { defaultAskOptions } from '../answer/index.js';
 import { FootnoteError } from '../errors.js';
 import {
   answerContains,
@@ -18,6 +18,7 @@ import {
   type Split,
 } from '../eval/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
+import { chooseStore, type StoreProvider } from '../store/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { countProgress } from './count-progress.js';
 import { withGeneratorOption, withRetrievalOptions } from './options.js';
@@ -35,6 +36,7 @@ interface EvalFlags {
   curve?: string;
   verbose?: boolean;
   indexDir?: string;
+  store?: string;
   embedder?: string;
   generator?: string;
 }
@@ -74,11 +76,20 @@ export function evalCommand(config: () => EnvironmentConfig): Command {
       'index folder for this corpus (default <FOOTNOTE_INDEX_DIR>/eval-<hash of the corpus path>)',
     )
     .option(
+      '--store <store>',
+      'file (an index folder) or postgres://… (env FOOTNOTE_STORE); a Postgres store keeps each evaluated corpus in its own schema',
+    )
+    .option(
       '--embedder <name>',
       'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)',
     )
     .action(async (questionsPath: string | undefined, flags: EvalFlags) => {
-      await evaluate(questionsPath, flags, config());
+      const opened: StoreProvider[] = [];
+      try {
+        await evaluate(questionsPath, flags, config(), opened);
+      } finally {
+        for (const store of opened) await store.close();
+      }
     });
 }
 
@@ -86,6 +97,7 @@ async function evaluate(
   questionsPath: string | undefined,
   flags: EvalFlags,
   environment: EnvironmentConfig,
+  opened: StoreProvider[],
 ): Promise<void> {
   if ((questionsPath === undefined) === (flags.squad === undefined)) {
     throw new FootnoteError(
@@ -129,20 +141,30 @@ async function evaluate(
     ...(corpus === undefined ? {} : { corpus }),
     ...(flags.embedder === undefined ? {} : { embedder: flags.embedder }),
   });
+  await runtime.store.close();
+  // Each evaluated corpus gets its own index: a folder, or a Postgres schema.
+  const corpusKey = hash([runtime.corpusDirectory, runtime.embedder.id]);
+  const indexDirectory =
+    flags.indexDir === undefined
+      ? path.join(stateDirectory, `eval-${corpusKey}`)
+      : path.resolve(flags.indexDir);
   const evalRuntime: Runtime = {
     ...runtime,
-    indexDirectory:
-      flags.indexDir === undefined
-        ? path.join(stateDirectory, `eval-${hash([runtime.corpusDirectory, runtime.embedder.id])}`)
-        : path.resolve(flags.indexDir),
+    indexDirectory,
+    store: chooseStore({
+      store: flags.store ?? environment.store,
+      indexDirectory,
+      schema: `footnote_eval_${corpusKey.slice(0, 12)}`,
+    }),
   };
+  opened.push(evalRuntime.store);
   await runIngest(evalRuntime, {});
   const engine = await openEngine(evalRuntime, {
     mode: flags.retriever,
     ...(flags.k === undefined ? {} : { k: flags.k }),
     ...(flags.generator ? { generator: flags.generator } : {}),
   });
-  checkSources(questions, new Set(Object.keys(engine.index.manifest.files)), evalRuntime.corpusDirectory);
+  checkSources(questions, new Set(Object.keys(engine.store.manifest.files)), evalRuntime.corpusDirectory);
 
   const progress = countProgress('answering', questions.length);
   const started = performance.now();
@@ -154,7 +176,7 @@ async function evaluate(
       onProgress: (done) => progress.update(done),
       config: {
         questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
-        groundingThreshold: environment.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+        groundingThreshold: environment.groundingThreshold ?? defaultAskOptions.groundingThreshold,
         split: flags.split,
         setSize,
         ...(flags.holdout ? { holdout: true } : {}),

@@ -28,7 +28,11 @@ export function ingestCommand(config: () => EnvironmentConfig): Command {
         },
       ) => {
         const runtime = createRuntime(config(), { ...flags, ...(dir ? { corpus: dir } : {}) });
-        await runIngest(runtime, { rebuild: flags.rebuild ?? false });
+        try {
+          await runIngest(runtime, { rebuild: flags.rebuild ?? false });
+        } finally {
+          await runtime.store.close();
+        }
       },
     );
 }

@@ -22,6 +22,10 @@ export function withIndexOptions(command: Command): Command {
   return command
     .option('--index-dir <dir>', 'index folder (env FOOTNOTE_INDEX_DIR, default .footnote)')
     .option(
+      '--store <store>',
+      'where the index lives: file (the index folder) or postgres://user:password@host:5432/db (env FOOTNOTE_STORE, default file)',
+    )
+    .option(
       '--embedder <name>',
       'auto, glove or transformers:<model-id> (env FOOTNOTE_EMBEDDER, default auto)',
     );

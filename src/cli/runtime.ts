@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Generator } from '../answer/index.js';
+import { defaultAskOptions, type Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
-import { DEFAULT_GROUNDING_THRESHOLD, Engine, type EngineOptions } from '../engine.js';
+import { Engine, type EngineOptions } from '../engine.js';
 import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
+import { chooseStore, type StoreProvider } from '../store/index.js';
 import { oneLine } from '../text/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { ingestProgress } from './progress.js';
@@ -14,6 +15,8 @@ import { ingestProgress } from './progress.js';
 /** Flags shared by the commands that read or build an index. */
 export interface IndexFlags {
   indexDir?: string;
+  /** `file` or a `postgres://…` URL (env FOOTNOTE_STORE). */
+  store?: string;
   embedder?: string;
   corpus?: string;
   chunkSize?: number;
@@ -29,6 +32,8 @@ export interface Runtime {
   config: EnvironmentConfig;
   corpusDirectory: string;
   indexDirectory: string;
+  /** Where the index lives (the file store in `indexDirectory`, or Postgres). */
+  store: StoreProvider;
   embedder: EmbedderProvider;
   chunking: { targetChars?: number; overlapSentences?: number };
   notice: (message: string) => void;
@@ -47,13 +52,15 @@ export function createRuntime(
     onNotice: notice,
   });
   const corpusDirectory = path.resolve(flags.corpus ?? config.corpusDirectory);
+  const indexDirectory =
+    flags.indexDir === undefined
+      ? corpusIndexDirectory(config.indexDirectory, corpusDirectory)
+      : path.resolve(flags.indexDir);
   return {
     config,
     corpusDirectory,
-    indexDirectory:
-      flags.indexDir === undefined
-        ? corpusIndexDirectory(config.indexDirectory, corpusDirectory)
-        : path.resolve(flags.indexDir),
+    indexDirectory,
+    store: chooseStore({ store: flags.store ?? config.store, indexDirectory }),
     embedder,
     chunking: {
       ...(flags.chunkSize === undefined ? {} : { targetChars: flags.chunkSize }),
@@ -96,6 +103,7 @@ export async function runIngest(
     const report = await ingestCorpus({
       corpusDirectory: runtime.corpusDirectory,
       indexDirectory: runtime.indexDirectory,
+      store: runtime.store,
       embedder: runtime.embedder,
       chunking: runtime.chunking,
       rebuild: options.rebuild ?? false,
@@ -178,9 +186,10 @@ export async function openEngine(
   return Engine.open({
     ...engineOptions,
     indexDirectory: runtime.indexDirectory,
+    store: runtime.store,
     embedder: runtime.embedder,
     retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },
-    groundingThreshold: runtime.config.groundingThreshold ?? DEFAULT_GROUNDING_THRESHOLD,
+    groundingThreshold: runtime.config.groundingThreshold ?? defaultAskOptions.groundingThreshold,
     ...(generator ? { generator } : {}),
   });
 }

@@ -45,8 +45,9 @@ export async function runEval(
     });
     const latencyMs = performance.now() - started;
     const { rankedSources } = answer;
+    const sources = await engine.store.getSources(answer.citations.map((citation) => citation.sourceId));
     const citationsValid = answer.citations.filter((citation) => {
-      const source = engine.source(citation.sourceId);
+      const source = sources.get(citation.sourceId);
       return (
         source !== undefined && source.source === citation.source && isCitationExact(citation, source.text)
       );
@@ -70,7 +71,7 @@ export async function runEval(
     });
     options.onProgress?.(index + 1, questions.length);
   }
-  const { manifest } = engine.index;
+  const { manifest } = engine.store;
   const config = {
     embedder: engine.embedderId,
     generator: engine.generatorId,

@@ -19,6 +19,8 @@ export const indexManifestSchema = z.object({
   createdAt: z.string(),
   /** The corpus folder the index was built from, as a real path. */
   corpusRoot: z.string().min(1),
+  /** Id of the store that wrote it (`file`); absent in indexes written before stores had ids. */
+  store: z.string().optional(),
   embedder: z.object({
     id: z.string().min(1),
     dimensions: z.number().int().min(1).max(MAX_DIMENSIONS),

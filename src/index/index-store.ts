@@ -5,7 +5,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { FootnoteError } from '../errors.js';
 import { SourceLocator } from '../text/index.js';
-import type { Chunk, SourceDocument, SourceLocation } from '../types.js';
+import { type Chunk, chunkIdFor, type SourceDocument, type SourceLocation } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 import { type IndexManifest, indexManifestSchema } from './index-manifest.js';
@@ -40,9 +40,9 @@ const CHECKED_FILES = [
 export interface IndexData {
   manifest: IndexManifest;
   sources: SourceDocument[];
-  /** `chunks[i].id === i`. */
+  /** Chunks in row order, grouped by source; a chunk's row is its HNSW label and BM25 id. */
   chunks: Chunk[];
-  /** Row `i` is the vector of chunk `i`. */
+  /** Row `i` is the vector of `chunks[i]`. */
   vectors: Float32Array[];
   /** Opaque state of the embedder fitted at build time (e.g. SIF word statistics). */
   embedderState: unknown;
@@ -357,11 +357,14 @@ function packChunks(chunks: Chunk[], sources: SourceDocument[]): PackedChunk[] {
 }
 
 function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
+  const ordinals = new Map<string, number>();
   // Pages and sections come back from the source too; plain text sources need no locator.
   const locators = new Map<SourceDocument, SourceLocator>();
-  return rows.map(([sourceIndex, start, end, lineStart, lineEnd, flat], id) => {
+  return rows.map(([sourceIndex, start, end, lineStart, lineEnd, flat], row) => {
     const source = sources[sourceIndex];
-    if (!source || end > source.text.length) throw new Error(`chunk ${id} points outside its source`);
+    if (!source || end > source.text.length) throw new Error(`chunk ${row} points outside its source`);
+    const ordinal = ordinals.get(source.id) ?? 0;
+    ordinals.set(source.id, ordinal + 1);
     let location: SourceLocation | undefined;
     if (source.pages || source.sections) {
       let locator = locators.get(source);
@@ -374,7 +377,7 @@ function unpackChunks(rows: PackedChunk[], sources: SourceDocument[]): Chunk[] {
     const sentences: Array<[number, number]> = [];
     for (let index = 0; index + 1 < flat.length; index += 2) sentences.push([flat[index]!, flat[index + 1]!]);
     return {
-      id,
+      id: chunkIdFor(source.id, ordinal),
       sourceId: source.id,
       source: source.source,
       title: source.title,

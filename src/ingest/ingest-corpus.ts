@@ -5,18 +5,15 @@ import { type ChunkingOptions, chunkDocument, defaultChunkingOptions } from '../
 import { type EmbedderProvider, embedMany } from '../embed/index.js';
 import { FootnoteError } from '../errors.js';
 import {
-  Bm25LexicalIndex,
-  FORMAT_VERSION,
-  HnswVectorIndex,
-  type IndexManifest,
-  indexExists,
-  type LoadedIndex,
-  loadIndex,
-  withIngestLock,
-  writeIndex,
-} from '../index/index.js';
+  type ChunkDraft,
+  FileStoreProvider,
+  indexedText,
+  type ManifestFile,
+  type StoreProvider,
+  type StoreSnapshot,
+} from '../store/index.js';
 import { oneLine } from '../text/index.js';
-import type { Chunk, SourceDocument } from '../types.js';
+import type { SourceDocument } from '../types.js';
 import { DocxSkipped, extractDocx } from './extract-docx.js';
 import { extractPdf, PdfSkipped } from './extract-pdf.js';
 import { decodeText, extractText } from './extract-text.js';
@@ -26,8 +23,10 @@ export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
 export interface IngestOptions {
   corpusDirectory: string;
-  /** @default '.footnote' */
+  /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
+  /** Where the index is written. @default the embedded (file) store in `indexDirectory` */
+  store?: StoreProvider;
   embedder: EmbedderProvider;
   chunking: Partial<ChunkingOptions>;
   /** Ignore the existing index and build from scratch. @default false */
@@ -80,7 +79,7 @@ export function sourceIdFor(source: string): string {
 /**
  * Brings the index in line with the corpus folder: new and changed files are read, chunked and
  * embedded; unchanged files keep their chunks and vectors; deleted files disappear. The result
- * is written as a new index generation (atomic switch), under the ingest lock.
+ * is written as a new generation of the store (atomic switch), under the store's ingest lock.
  */
 export async function ingestCorpus(
   options: Partial<IngestOptions> & Pick<IngestOptions, 'corpusDirectory' | 'embedder'>,
@@ -96,10 +95,11 @@ export async function ingestCorpus(
     onListed: () => {},
     ...options,
   };
-  return withIngestLock(settings.indexDirectory, () => ingestLocked(settings));
+  const store = settings.store ?? new FileStoreProvider(settings.indexDirectory);
+  return store.withIngestLock(() => ingestLocked(settings, store));
 }
 
-async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
+async function ingestLocked(settings: IngestOptions, store: StoreProvider): Promise<IngestReport> {
   const started = performance.now();
   const warnings: string[] = [];
   let skipped = 0;
@@ -114,7 +114,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     warn(message);
   };
   const chunking: ChunkingOptions = { ...defaultChunkingOptions, ...settings.chunking };
-  const { previous, rebuildReason } = await previousIndex(settings, chunking, warn);
+  const { previous, rebuildReason } = await previousGeneration(settings, store, chunking, warn);
 
   // Every warning of readCorpus is a file (or folder) it skipped.
   const files = await readCorpus(settings.corpusDirectory, {
@@ -134,52 +134,58 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     unchanged: [] as string[],
     removed: [] as string[],
   };
-  const documents: SourceDocument[] = [];
-  const reused = new Map<string, { chunks: Chunk[]; vectors: Float32Array[] }>();
-  const previousChunks = groupBySource(previous?.chunks ?? []);
-  const fresh = new Map<string, Omit<Chunk, 'id'>[]>();
+  // What the new generation lists, in corpus order: unchanged sources as they were, new and
+  // changed ones freshly read and chunked.
+  const listed: Array<[source: string, ManifestFile]> = [];
+  const fresh: Array<{ document: SourceDocument; chunks: ChunkDraft[] }> = [];
   for (const [index, file] of files.entries()) {
     settings.onProgress('read', index + 1, files.length);
     const before = previousFiles[file.source];
     if (previous && before && before.hash === file.hash) {
-      const document = previous.sourceById.get(before.id);
-      if (document) {
-        report.unchanged.push(file.source);
-        documents.push(document);
-        const chunks = previousChunks.get(document.id) ?? [];
-        reused.set(document.id, { chunks, vectors: chunks.map((chunk) => previous.vectors[chunk.id]!) });
-        continue;
-      }
+      report.unchanged.push(file.source);
+      listed.push([file.source, before]);
+      continue;
     }
     const document = await readDocument(file, warn, skip);
     settings.signal?.throwIfAborted();
     if (!document) continue;
     (before ? report.changed : report.added).push(file.source);
-    documents.push(document);
-    fresh.set(document.id, chunkDocument(document, chunking));
+    const chunks = chunkDocument(document, chunking);
+    fresh.push({ document, chunks });
+    listed.push([
+      file.source,
+      {
+        id: document.id,
+        hash: document.hash,
+        chunks: chunks.length,
+        encoding: document.encoding,
+        format: document.format,
+      },
+    ]);
   }
   const present = new Set(files.map((file) => file.source));
   report.removed = Object.keys(previousFiles).filter((source) => !present.has(source));
 
   const embedderId = settings.embedder.id;
+  const chunkCount = listed.reduce((sum, [, file]) => sum + file.chunks, 0);
   const base = {
     ...report,
     warnings,
     skipped,
-    sources: documents.length,
+    sources: listed.length,
     embedder: embedderId,
     ...(rebuildReason ? { rebuildReason } : {}),
   };
   if (previous && report.added.length === 0 && report.changed.length === 0 && report.removed.length === 0) {
     return {
       ...base,
-      chunks: previous.chunks.length,
+      chunks: previous.manifest.counts.chunks,
       embeddedChunks: 0,
       written: false,
       durationMs: performance.now() - started,
     };
   }
-  if (documents.length === 0) {
+  if (listed.length === 0) {
     throw new FootnoteError(
       'corpus_missing',
       `no readable .txt, .md, .html, .pdf or .docx files in ${settings.corpusDirectory}${skipped > 0 ? ` (${skipped} skipped, see the warnings)` : ''}; add documents and run \`footnote ingest\` again`,
@@ -187,7 +193,7 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
   }
 
   // Embed the new chunks. A full build fits the embedder to this corpus; an update reuses the fitted state.
-  const newTexts = [...fresh.values()].flat().map(indexedText);
+  const newTexts = fresh.flatMap(({ chunks }) => chunks.map(indexedText));
   const { embedder, state } = previous
     ? { embedder: await settings.embedder.restore(previous.embedderState), state: previous.embedderState }
     : await settings.embedder.fit(newTexts);
@@ -196,87 +202,57 @@ async function ingestLocked(settings: IngestOptions): Promise<IngestReport> {
     onProgress: (done, total) => settings.onProgress('embed', done, total),
   });
 
-  // Assign dense ids in document order and build both indexes.
-  const chunks: Chunk[] = [];
-  const vectors: Float32Array[] = [];
-  let cursor = 0;
-  for (const document of documents) {
-    const kept = reused.get(document.id);
-    const drafts = kept ? kept.chunks : (fresh.get(document.id) ?? []);
-    drafts.forEach((draft, index) => {
-      chunks.push({ ...draft, id: chunks.length });
-      vectors.push(kept ? kept.vectors[index]! : newVectors[cursor++]!);
-    });
+  // The new generation starts as a copy of the previous one: unchanged sources keep their
+  // chunks, ids and vectors; changed and new ones are put; the rest are deleted.
+  const writer = await store.create(previous, {
+    onProgress: (done, total) => settings.onProgress('index', done, total),
+  });
+  try {
+    const kept = new Set(listed.map(([, file]) => file.id));
+    for (const file of Object.values(previousFiles))
+      if (!kept.has(file.id)) await writer.deleteSource(file.id);
+    let cursor = 0;
+    for (const { document, chunks } of fresh) {
+      await writer.putSource(document, chunks, newVectors.slice(cursor, cursor + chunks.length));
+      cursor += chunks.length;
+    }
+    settings.signal?.throwIfAborted();
+    settings.onProgress('write', 0, 1);
+    await writer.commit(
+      {
+        createdAt: new Date().toISOString(),
+        corpusRoot: await corpusRootOf(settings.corpusDirectory),
+        embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: settings.embedder.settings },
+        chunking: { ...chunking },
+        files: Object.fromEntries(listed),
+      },
+      state,
+    );
+  } catch (error) {
+    await writer.abort().catch(() => {});
+    throw error;
   }
-  const vectorIndex = HnswVectorIndex.create(embedder.dimensions, chunks.length);
-  const lexicalIndex = Bm25LexicalIndex.create();
-  for (const chunk of chunks) {
-    vectorIndex.add(chunk.id, vectors[chunk.id]!);
-    if (chunk.id % 500 === 0) settings.onProgress('index', chunk.id, chunks.length);
-  }
-  lexicalIndex.addAll(chunks.map((chunk) => ({ id: chunk.id, text: indexedText(chunk) })));
-  settings.onProgress('index', chunks.length, chunks.length);
-  settings.signal?.throwIfAborted();
-
-  const chunksBySource = groupBySource(chunks);
-  const manifest: IndexManifest = {
-    formatVersion: FORMAT_VERSION,
-    createdAt: new Date().toISOString(),
-    corpusRoot: await corpusRootOf(settings.corpusDirectory),
-    embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: settings.embedder.settings },
-    chunking: { ...chunking },
-    counts: { sources: documents.length, chunks: chunks.length },
-    files: Object.fromEntries(
-      documents.map((document) => [
-        document.source,
-        {
-          id: document.id,
-          hash: document.hash,
-          chunks: chunksBySource.get(document.id)?.length ?? 0,
-          encoding: document.encoding,
-          format: document.format,
-        },
-      ]),
-    ),
-    checksums: {},
-  };
-  settings.onProgress('write', 0, 1);
-  await writeIndex(
-    settings.indexDirectory,
-    { manifest, sources: documents, chunks, vectors, embedderState: state },
-    vectorIndex,
-    lexicalIndex,
-  );
   settings.onProgress('write', 1, 1);
   return {
     ...base,
-    chunks: chunks.length,
+    chunks: chunkCount,
     embeddedChunks: newTexts.length,
     written: true,
     durationMs: performance.now() - started,
   };
 }
 
-function groupBySource(chunks: Chunk[]): Map<string, Chunk[]> {
-  const groups = new Map<string, Chunk[]>();
-  for (const chunk of chunks) {
-    const group = groups.get(chunk.sourceId);
-    if (group) group.push(chunk);
-    else groups.set(chunk.sourceId, [chunk]);
-  }
-  return groups;
-}
-
-async function previousIndex(
+async function previousGeneration(
   settings: IngestOptions,
+  store: StoreProvider,
   chunking: ChunkingOptions,
   warn: (message: string) => void,
-): Promise<{ previous?: LoadedIndex; rebuildReason?: string }> {
+): Promise<{ previous?: StoreSnapshot; rebuildReason?: string }> {
   if (settings.rebuild) return { rebuildReason: 'requested with --rebuild' };
-  if (!indexExists(settings.indexDirectory)) return {};
-  let previous: LoadedIndex;
+  if (!(await store.currentGeneration())) return {};
+  let previous: StoreSnapshot;
   try {
-    previous = await loadIndex(settings.indexDirectory);
+    previous = await store.open();
   } catch (error) {
     warn(
       `existing index could not be read (${error instanceof Error ? error.message : String(error)}); rebuilding from scratch`,
@@ -300,17 +276,6 @@ async function previousIndex(
     return { rebuildReason: `corpus folder changed from ${previous.manifest.corpusRoot}` };
   }
   return { previous };
-}
-
-/**
- * The text a chunk is embedded and keyword-indexed as: its own text headed by the document's
- * title, so a chunk from the middle of an article still carries what the article is about.
- * Citations always use the chunk's exact span, never this text.
- */
-export function indexedText(chunk: Pick<Chunk, 'text' | 'title'>): string {
-  return chunk.title.length === 0 || chunk.text.startsWith(chunk.title)
-    ? chunk.text
-    : `${chunk.title}\n${chunk.text}`;
 }
 
 async function readDocument(

@@ -7,10 +7,8 @@ export {
 } from './contextual-query.js';
 export {
   defaultRetrieverOptions,
-  fuse,
   HybridRetriever,
   type Retrieval,
-  type RetrievalCorpus,
   type RetrieverMode,
   type RetrieverOptions,
 } from './hybrid-retriever.js';

@@ -110,31 +110,32 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     });
   });
 
-  app.get('/api/sources', (c) => {
+  app.get('/api/sources', async (c) => {
     const current = engine();
-    const perSource = current.index.manifest.files;
+    const { files } = current.store.manifest;
+    const sources = await current.store.listSources();
     return c.json({
-      sources: current.index.sources.map((source) => ({
+      sources: sources.map((source) => ({
         id: source.id,
         source: source.source,
         title: source.title,
-        chunks: perSource[source.source]?.chunks ?? 0,
-        characters: source.text.length,
-        encoding: source.encoding,
+        chunks: source.chunks,
+        characters: source.characters,
+        encoding: files[source.source]?.encoding ?? 'utf-8',
         format: source.format,
-        ...(source.pages ? { pages: source.pages.length } : {}),
+        ...(source.pages === undefined ? {} : { pages: source.pages }),
       })),
     });
   });
 
-  app.get('/api/sources/:id', (c) => {
+  app.get('/api/sources/:id', async (c) => {
     const id = c.req.param('id');
     if (!/^[0-9a-f]{16}$/.test(id))
       throw new FootnoteError(
         'not_found',
         'no source with that id; ids come from citations or GET /api/sources',
       );
-    const source = engine().source(id);
+    const source = await engine().source(id);
     if (!source)
       throw new FootnoteError(
         'not_found',
@@ -167,14 +168,14 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
   app.get('/api/sources/:id/file', async (c) => {
     const id = c.req.param('id');
     const current = engine();
-    const source = /^[0-9a-f]{16}$/.test(id) ? current.source(id) : undefined;
+    const source = /^[0-9a-f]{16}$/.test(id) ? await current.source(id) : undefined;
     if (!source)
       throw new FootnoteError(
         'not_found',
         'no source with that id; ids come from citations or GET /api/sources',
       );
     // Only a file the index holds, read the one safe way, and only while it is the file indexed.
-    const { corpusRoot } = current.index.manifest;
+    const { corpusRoot } = current.store.manifest;
     let root: string;
     try {
       root = await realpath(corpusRoot);
@@ -207,7 +208,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
     const { engine: current, error } = settings.holder;
     if (!current)
       return c.json({ status: 'no_index', message: error ? publicMessage(error) : 'no index yet' }, 503);
-    const { manifest } = current.index;
+    const { manifest } = current.store;
     const failure = current.reloadFailure;
     return c.json({
       // Degraded: a newer generation was refused (damaged…) and the previous one is still served.
@@ -230,6 +231,7 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       },
       embedder: current.embedderId,
       generator: current.generatorId,
+      store: { id: current.store.storeId, generation: current.store.generation },
     });
   });
 

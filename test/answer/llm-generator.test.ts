@@ -95,7 +95,7 @@ describe('LlmGenerator', () => {
     expect(citation.quote).toBe(
       'Last week, as part of its Operation Pillar of Defense, the Israeli military killed Hamas leader Ahmed Jabari while he was traveling in a car.',
     );
-    expectExactCitations(engine, [citation]);
+    await expectExactCitations(engine, [citation]);
 
     // The prompt holds the retrieved passages, numbered, and the question.
     expect(fake.requests).toHaveLength(1);

@@ -15,7 +15,7 @@ function passage(start: number, end: number): Passage {
     sentences.push([from, start + match.index + match[0].length]);
   }
   return {
-    chunkId: 0,
+    chunkId: 'test:0',
     sourceId: 'abc',
     source: 'news.txt',
     title: 'News',

@@ -61,7 +61,7 @@ describe('API key', () => {
         },
       ],
       ['/api/sources', {}],
-      [`/api/sources/${engine.index.sources[0]!.id}`, {}],
+      [`/api/sources/${Object.values(engine.store.manifest.files)[0]!.id}`, {}],
       ['/api/ingest', { method: 'POST' }],
       ['/api/does-not-exist', {}],
     ];
@@ -140,7 +140,7 @@ describe('API key', () => {
       await app().request('/api/health', { headers: { authorization: `Bearer ${KEY}` } })
     ).json()) as Record<string, unknown>;
     expect(authorized.status).toBe('ok');
-    expect(authorized.corpus).toEqual({ sources: 5, chunks: engine.index.chunks.length });
+    expect(authorized.corpus).toEqual({ sources: 5, chunks: engine.store.manifest.counts.chunks });
     const broken = appWith({ apiKey: KEY }, {});
     const down = await broken.request('/api/health');
     expect(down.status).toBe(503);

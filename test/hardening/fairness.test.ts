@@ -23,7 +23,9 @@ beforeAll(async () => {
   const corpus = await bbcSample(300);
   const { indexDirectory } = await buildTestIndex(corpus);
   const { app, engine } = await openApp({ indexDirectory, access: { rateLimit: 0 } });
-  questions = engine.index.sources.slice(0, 50).map((source) => `What do we know about ${source.title}?`);
+  questions = (await engine.store.listSources())
+    .slice(0, 50)
+    .map((source) => `What do we know about ${source.title}?`);
   server = await new Promise<ServerType>((resolve) => {
     const instance = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(instance));
   });

@@ -49,10 +49,10 @@ beforeAll(async () => {
 });
 
 describe('unicode in corpus files', () => {
-  it('keeps every file byte-for-byte as decoded text (no normalization), and skips the one that looks binary', () => {
+  it('keeps every file byte-for-byte as decoded text (no normalization), and skips the one that looks binary', async () => {
     expect(warnings).toContain('skipped early-nul.txt: binary content');
     for (const [name, text] of Object.entries(FILES)) {
-      const source = engine.index.sources.find((candidate) => candidate.source === name);
+      const source = await engine.source(engine.store.manifest.files[name]?.id ?? '');
       expect(source, name).toBeDefined();
       // A leading BOM is not content; everything else must be kept exactly.
       expect(source!.text.replace(/^\ufeff/, '')).toBe(text.replace(/^\ufeff/, ''));
@@ -86,7 +86,7 @@ describe('unicode in corpus files', () => {
     const cited = answer.citations.find((citation) => citation.source === file);
     expect(cited, JSON.stringify(answer.citations)).toBeDefined();
     expect(cited!.quote).toContain(name);
-    expectExactCitations(engine, answer.citations);
+    await expectExactCitations(engine, answer.citations);
     // The span endpoint returns the very same characters.
     const span = (await (
       await app.request(`/api/sources/${cited!.sourceId}?start=${cited!.start}&end=${cited!.end}`)
@@ -111,14 +111,14 @@ describe('unicode in questions', () => {
       const response = await postJson(app, '/api/ask', { question });
       expect(response.status).toBe(200);
       const answer = (await response.json()) as Answer;
-      expectExactCitations(engine, answer.citations);
+      await expectExactCitations(engine, answer.citations);
       const stream = await postJson(app, '/api/chat', { messages: [{ role: 'user', content: question }] });
       expect(stream.status).toBe(200);
       const frames = await readSse(stream);
       expect(frames.map((frame) => frame.event)).not.toContain('error');
       const done = frames.find((frame) => frame.event === 'done');
       expect(done).toBeDefined();
-      expectExactCitations(engine, (JSON.parse(done!.data) as Answer).citations);
+      await expectExactCitations(engine, (JSON.parse(done!.data) as Answer).citations);
     },
   );
 });

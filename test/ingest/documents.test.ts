@@ -28,6 +28,7 @@ import {
 let temporary: string;
 let report: IngestReport;
 let engine: Engine;
+let sources: Map<string, SourceDocument>;
 const warnings: string[] = [];
 
 beforeAll(async () => {
@@ -43,11 +44,12 @@ beforeAll(async () => {
     onWarning: (message) => warnings.push(message),
   });
   engine = await Engine.open({ indexDirectory, embedder });
+  sources = await engine.store.getSources(Object.values(engine.store.manifest.files).map((file) => file.id));
 });
 afterAll(() => rm(temporary, { recursive: true, force: true }));
 
 function sourceNamed(name: string): SourceDocument {
-  const found = engine.index.sources.find((source) => source.source === name);
+  const found = [...sources.values()].find((source) => source.source === name);
   if (!found) throw new Error(`${name} was not indexed`);
   return found;
 }
@@ -56,7 +58,7 @@ function sourceNamed(name: string): SourceDocument {
 function expectExactCitations(answer: Answer): void {
   expect(answer.citations.length).toBeGreaterThan(0);
   for (const citation of answer.citations) {
-    const source = engine.source(citation.sourceId)!;
+    const source = sources.get(citation.sourceId)!;
     expect(source.text.slice(citation.start, citation.end)).toBe(citation.quote);
     if (source.pages) {
       const page = source.pages.filter((start) => start <= citation.start).length;
@@ -102,12 +104,17 @@ describe('a folder of PDF, Word, Markdown, HTML and text files', () => {
     expect(lease.text).not.toContain('ad-');
   });
 
-  it('marks the running header and footer of every page as boilerplate, and indexes none of it', () => {
+  it('marks the running header and footer of every page as boilerplate, and indexes none of it', async () => {
     const lease = sourceNamed('lease.pdf');
     const boilerplateText = lease.boilerplate.map(([start, end]) => lease.text.slice(start, end));
     expect(boilerplateText.filter((text) => text === LEASE_HEADER)).toHaveLength(3);
     for (const page of [1, 2, 3]) expect(boilerplateText).toContain(`Page ${page} of 3`);
-    const chunks = engine.index.chunks.filter((chunk) => chunk.source === 'lease.pdf');
+    const chunks = await engine.store.getChunks(
+      Array.from(
+        { length: engine.store.manifest.files['lease.pdf']!.chunks },
+        (_, ordinal) => `${lease.id}:${ordinal}`,
+      ),
+    );
     expect(chunks.length).toBeGreaterThan(0);
     for (const chunk of chunks) {
       expect(chunk.text).not.toContain(LEASE_HEADER);

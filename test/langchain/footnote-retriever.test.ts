@@ -32,7 +32,7 @@ describe('FootnoteRetriever (LangChain) against a real Footnote server', () => {
     expect(documents[0]!.pageContent).toContain('Ahmed Jabari');
     for (const document of documents) {
       const { metadata } = document;
-      const source = engine.source(metadata.sourceId)!;
+      const source = (await engine.source(metadata.sourceId))!;
       expect(source.source).toBe(metadata.source);
       expect(source.text.slice(metadata.start, metadata.end)).toBe(document.pageContent);
       expect(source.text.slice(0, metadata.start).split('\n').length).toBe(metadata.lineStart);

@@ -60,7 +60,7 @@ describe('HTTP API', () => {
     ]);
     expect(answer.passages.length).toBeLessThanOrEqual(3);
     expect(answer.timings).toMatchObject({ retrieveMs: expect.any(Number), answerMs: expect.any(Number) });
-    expectExactCitations(engine, answer.citations);
+    await expectExactCitations(engine, answer.citations);
   });
 
   it('POST /api/ask takes the conversation into account', async () => {
@@ -73,7 +73,7 @@ describe('HTTP API', () => {
     });
     const answer = (await response.json()) as Answer;
     expect(answer.passages[0]?.text).toContain('Magnitsky');
-    expectExactCitations(engine, answer.citations);
+    await expectExactCitations(engine, answer.citations);
   });
 
   it('POST /api/chat streams retrieval, delta, citation and done events', async () => {
@@ -97,7 +97,7 @@ describe('HTTP API', () => {
     expect(events.filter((event) => event.event === 'citation').map((event) => event.data)).toEqual(
       done.citations,
     );
-    expectExactCitations(engine, done.citations);
+    await expectExactCitations(engine, done.citations);
   });
 
   it('POST /api/chat reports a refusal as a normal, ungrounded answer', async () => {

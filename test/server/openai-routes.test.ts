@@ -59,7 +59,7 @@ describe('/v1 with the official openai client', () => {
     const citations = (choice.message as unknown as { citations: Citation[] }).citations;
     expect(citations.length).toBeGreaterThan(0);
     expect(citations[0]).toMatchObject({ n: 1, source: '002_c15813028621ca03.txt' });
-    expectExactCitations(holder.engine!, citations);
+    await expectExactCitations(holder.engine!, citations);
     expect(completion.usage!.completion_tokens).toBe(Math.ceil(choice.message.content!.length / 4));
     expect(completion.usage!.prompt_tokens).toBe(3 + Math.ceil(QUESTION.length / 4));
     expect(completion.usage!.total_tokens).toBe(
@@ -379,6 +379,6 @@ describe('/v1 with the LLM generator behind it', () => {
       unsupported: ['He was later awarded the Nobel Peace Prize in Oslo [1].'],
     });
     expect(last!.citations!.map((citation) => citation.n)).toEqual([1]);
-    expectExactCitations(holder.engine!, last!.citations!);
+    await expectExactCitations(holder.engine!, last!.citations!);
   });
 });

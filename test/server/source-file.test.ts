@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(temporary, { recursive: true, force: true }));
 
-const idOf = (name: string) => engine.index.sources.find((source) => source.source === name)!.id;
+const idOf = (name: string) => engine.store.manifest.files[name]!.id;
 
 describe('GET /api/sources/:id/file', () => {
   it('serves the indexed PDF byte for byte, inline, under a sandboxing policy', async () => {

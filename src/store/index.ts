@@ -1,0 +1,27 @@
+export { chooseStore, type StoreChoiceOptions } from './choose-store.js';
+export { FILE_STORE_ID, FileStoreProvider, FileStoreSnapshot, indexedText } from './file-store.js';
+export { type FusedHit, fuse } from './fuse.js';
+export {
+  defaultPostgresStoreOptions,
+  POSTGRES_STORE_ID,
+  type PostgresStoreOptions,
+  PostgresStoreProvider,
+  PostgresStoreSnapshot,
+  redactUrl,
+  SCHEMA_VERSION,
+} from './postgres-store.js';
+export type {
+  ChunkDraft,
+  CreateOptions,
+  FusionOptions,
+  GenerationManifest,
+  GenerationWriter,
+  ManifestFile,
+  SearchMode,
+  SourceSummary,
+  StoreHit,
+  StoreManifest,
+  StoreProvider,
+  StoreSearchRequest,
+  StoreSnapshot,
+} from './store.js';
