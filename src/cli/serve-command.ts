@@ -89,7 +89,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
         const engine = holder.engine;
         runtime.notice(
           engine
-            ? `Footnote is serving ${url} (${engine.store.manifest.counts.sources} files from ${engine.corpusRoot}, ${engine.store.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers; index ${runtime.indexDirectory})`
+            ? `Footnote is serving ${url} (${engine.store.manifest.counts.sources} files from ${engine.corpusRoot}, ${engine.store.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers); index ${runtime.indexDirectory}`
             : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
         );
       },
