@@ -7,7 +7,9 @@
 #   retrievers.
 # It writes the reports to evals/results/ and rewrites the figures section of EVALS.md from them.
 #
-#   scripts/update-evals.sh                  # everything (about 5 minutes on 2 cores)
+#   scripts/update-evals.sh                  # everything: 14 min on 2026-11-29 with the 2 cores shared by
+#                                            # several engineers; the three whole-SQuAD runs, most of it,
+#                                            # took 31 s each on a quiet machine (2026-11-22)
 #   SQUAD_FILE=path/to/dev.json BBC_DIR=path/to/bbc/articles scripts/update-evals.sh
 #
 # Settings from the environment (FOOTNOTE_GROUNDING_THRESHOLD, ...) apply as in any footnote run

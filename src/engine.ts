@@ -17,18 +17,21 @@ import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
 import { FileStoreProvider, type StoreProvider, type StoreSnapshot } from './store/index.js';
 import type { Embedder, SourceDocument } from './types.js';
 
+/** What `Engine.open` loads and answers with. */
 export interface EngineOptions {
   /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
   /** Where the index lives. @default the embedded (file) store in `indexDirectory` */
   store?: StoreProvider;
+  /** The embedder the index was built with (checked against its manifest). */
   embedder: EmbedderProvider;
+  /** Retriever settings over `defaultRetrieverOptions`. @default {} */
   retriever: Partial<RetrieverOptions>;
   /** Writes the answers; gets the extractive fallback it may use. @default extractive */
   generator?: (extractive: Generator) => Generator;
   /** @default defaultAskOptions.groundingThreshold (0.375) */
   groundingThreshold: number;
-  /** Re-ranking and evidence weights; defaults are the measured best (`defaultAskOptions`). */
+  /** Re-ranking and evidence weights. @default defaultAskOptions (the measured best) */
   answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
   /**
    * The corpus this engine answers from (its real path). Every generation loaded, at open and at

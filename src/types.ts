@@ -102,14 +102,18 @@ export interface Passage {
   lexicalScore?: number;
 }
 
+/** Who said a turn of a conversation. */
 export type ChatRole = 'system' | 'user' | 'assistant';
 
+/** One turn of a conversation. */
 export interface ChatTurn {
   role: ChatRole;
   content: string;
 }
 
+/** Options of one `Embedder.embed` call. */
 export interface EmbedOptions {
+  /** Stops between batches; rejects with an `AbortError`. @default none */
   signal?: AbortSignal;
   /** Queries may get a model-specific prefix. @default 'document' */
   kind?: 'query' | 'document';
@@ -124,6 +128,7 @@ export interface Embedder {
   embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]>;
 }
 
+/** One result of a vector search. */
 export interface VectorHit {
   id: number;
   /** Cosine similarity in [-1, 1]. */
@@ -139,6 +144,7 @@ export interface VectorIndex {
   save(directory: string): Promise<void>;
 }
 
+/** One result of a lexical search. */
 export interface LexicalHit {
   id: number;
   score: number;

@@ -20,6 +20,7 @@ const TYPE_WINDOW = 5;
 /** The answer given when the corpus does not answer the question. */
 export const REFUSAL = "I couldn't find this in the corpus.";
 
+/** One question to `ask` / `askStream`, with the conversation so far. */
 export interface AskRequest {
   question: string;
   history?: ChatTurn[];

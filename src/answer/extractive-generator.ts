@@ -2,6 +2,7 @@ import { analyze } from '../text/index.js';
 import { citationFor } from './citations.js';
 import type { GenerateInput, Generator, GeneratorPart, ScoredSentence } from './types.js';
 
+/** How the extractive generator picks the sentences of an answer. */
 export interface ExtractiveOptions {
   /** Sentences in an answer at most. @default 3 */
   maxSentences: number;
@@ -13,6 +14,7 @@ export interface ExtractiveOptions {
   newSourceBonus: number;
 }
 
+/** The measured defaults of `ExtractiveOptions`. */
 export const defaultExtractiveOptions: ExtractiveOptions = {
   maxSentences: 3,
   relativeThreshold: 0.8,

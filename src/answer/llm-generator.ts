@@ -9,6 +9,7 @@ import type { ChatTurn } from '../types.js';
 import type { GenerateInput, Generator, GeneratorPart } from './types.js';
 import { AnswerVerifier, type CheckedSentence, SentenceSplitter } from './verify-answer.js';
 
+/** Where the LLM is and how the LLM generator calls it, retries and checks its answer. */
 export interface LlmGeneratorOptions {
   /** Any OpenAI-compatible API, e.g. `http://localhost:11434/v1` (Ollama) or `http://localhost:8080/v1` (llama.cpp). */
   baseUrl: string;
@@ -42,6 +43,7 @@ export interface LlmGeneratorOptions {
   onError: (message: string) => void;
 }
 
+/** The defaults of `LlmGeneratorOptions` (everything but the endpoint and the model). */
 export const defaultLlmGeneratorOptions: Omit<LlmGeneratorOptions, 'baseUrl' | 'model'> = {
   apiKey: 'not-needed',
   timeoutMs: 20_000,
@@ -176,7 +178,8 @@ export class LlmGenerator implements Generator {
       for await (const token of this.stream(messages, input.signal)) yield* take(splitter.push(token));
       yield* take(splitter.end().map((segment) => segment.trimEnd()));
     } catch (error) {
-      if (input.signal?.aborted) throw error;
+      // Stopped by the caller: report it as the abort it is, not as the connection error it caused.
+      if (input.signal?.aborted) throw input.signal.reason ?? error;
       failure = describeFailure(error);
       this.options.onError(`llm ${this.options.model} at ${this.options.baseUrl}: ${failure}`);
     }
@@ -253,6 +256,8 @@ export class LlmGenerator implements Generator {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // A signal aborted before the call never fires its event: stop at once.
+    if (signal?.aborted) onAbort();
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       timer = setTimeout(

@@ -2,6 +2,7 @@ import { analyze } from '../text/index.js';
 import type { Embedder, Passage } from '../types.js';
 import type { ScoredSentence } from './types.js';
 
+/** Weights of the evidence score of a sentence (they sum to 1). */
 export interface EvidenceOptions {
   /** Weight of question-term coverage in a sentence's score. @default 0.55 */
   coverageWeight: number;
@@ -22,6 +23,7 @@ export interface EvidenceOptions {
   embedCandidates: number;
 }
 
+/** The measured defaults of `EvidenceOptions` (see DESIGN.md). */
 export const defaultEvidenceOptions: EvidenceOptions = {
   coverageWeight: 0.55,
   similarityWeight: 0.25,
@@ -31,6 +33,7 @@ export const defaultEvidenceOptions: EvidenceOptions = {
   embedCandidates: 24,
 };
 
+/** What `scoreEvidence` scores: the retrieved passages for a question, with what weighs its terms. */
 export interface EvidenceInput {
   question: string;
   passages: Passage[];

@@ -23,6 +23,7 @@ export interface Citation {
   score: number;
 }
 
+/** Where the time of one answer went, in milliseconds. */
 export interface AnswerTimings {
   retrieveMs: number;
   answerMs: number;
@@ -107,6 +108,7 @@ export interface ScoredSentence {
   typeMatch: boolean;
 }
 
+/** What `askStream` gives a generator: the question, the re-ranked passages and their scored evidence. */
 export interface GenerateInput {
   question: string;
   /** Standalone question after taking the conversation into account. */

@@ -3,6 +3,7 @@ import type { CitableSource, Passage } from '../types.js';
 import { citationFor } from './citations.js';
 import type { Citation } from './types.js';
 
+/** How strictly an LLM answer's sentences must be supported by the passages they cite. */
 export interface VerifyOptions {
   /**
    * Share of a sentence's content terms that must occur in the passages it cites for the
@@ -12,6 +13,7 @@ export interface VerifyOptions {
   minSupport: number;
 }
 
+/** The defaults of `VerifyOptions`. */
 export const defaultVerifyOptions: VerifyOptions = { minSupport: 0.5 };
 
 /** One sentence of a generated answer after checking. */

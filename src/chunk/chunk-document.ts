@@ -23,6 +23,7 @@ export interface ChunkingOptions {
   maxSentenceChars: number;
 }
 
+/** The measured defaults of `ChunkingOptions` (see DESIGN.md). */
 export const defaultChunkingOptions: ChunkingOptions = {
   targetChars: 700,
   overlapSentences: 1,

@@ -22,6 +22,7 @@ export interface EmbedderProvider {
   prepare(): Promise<void>;
 }
 
+/** Which embedder `chooseEmbedder` makes, and where it finds model files and caches. */
 export interface EmbedderChoiceOptions {
   /**
    * `auto`, `glove` or `transformers:<model-id>`.
@@ -48,6 +49,7 @@ export interface EmbedderChoiceOptions {
   onNotice: (message: string) => void;
 }
 
+/** The defaults of `EmbedderChoiceOptions`. */
 export const defaultEmbedderChoiceOptions: EmbedderChoiceOptions = {
   embedder: 'auto',
   modelsDirectory: 'models',

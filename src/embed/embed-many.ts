@@ -1,7 +1,8 @@
 import type { Embedder, EmbedOptions } from '../types.js';
 
+/** Options of `embedMany`: those of `embed`, plus progress. */
 export interface EmbedManyOptions extends EmbedOptions {
-  /** Called after each batch with the number of texts embedded so far. */
+  /** Called after each batch with the number of texts embedded so far. @default none */
   onProgress?: (done: number, total: number) => void;
 }
 

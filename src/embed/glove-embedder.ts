@@ -8,6 +8,7 @@ export interface WordStatistics {
   total: number;
 }
 
+/** The SIF weighting of the GloVe embedder. */
 export interface GloveEmbedderOptions {
   /**
    * SIF smoothing constant `a` in `a / (a + p(w))`: smaller values silence frequent words more.
@@ -20,15 +21,17 @@ export interface GloveEmbedderOptions {
    * @default 0.5
    */
   corpusWeight: number;
-  /** Corpus word counts; when absent only the vocabulary order is used. */
+  /** Corpus word counts; when absent only the vocabulary order is used. @default none */
   statistics?: WordStatistics;
   /**
    * A unit vector to project out of every embedding (SIF's common-component removal), computed
    * from the corpus at ingest. Absent = no removal.
+   * @default none
    */
   commonComponent?: number[];
 }
 
+/** The defaults of `GloveEmbedderOptions` (the SIF paper's smoothing). */
 export const defaultGloveEmbedderOptions: GloveEmbedderOptions = {
   smoothing: 1e-3,
   corpusWeight: 0.5,

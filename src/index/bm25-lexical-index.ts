@@ -4,6 +4,7 @@ import MiniSearch from 'minisearch';
 import { analyze } from '../text/index.js';
 import type { LexicalHit, LexicalIndex } from '../types.js';
 
+/** BM25 parameters of the lexical index. */
 export interface Bm25Options {
   /** Term-frequency saturation. @default 1.2 */
   k1: number;
@@ -11,8 +12,10 @@ export interface Bm25Options {
   b: number;
 }
 
+/** The defaults of `Bm25Options` (the usual BM25 values; tuning them changed little, see DESIGN.md). */
 export const defaultBm25Options: Bm25Options = { k1: 1.2, b: 0.75 };
 
+/** File name of the saved lexical index inside an index generation. */
 export const LEXICAL_INDEX_FILE = 'lexical.json';
 
 interface IndexedText {

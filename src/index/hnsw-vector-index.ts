@@ -5,6 +5,7 @@ import type { VectorHit, VectorIndex } from '../types.js';
 const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
 
+/** HNSW graph parameters of the vector index. */
 export interface HnswOptions {
   /** Graph degree. @default 16 */
   m: number;
@@ -16,8 +17,10 @@ export interface HnswOptions {
   randomSeed: number;
 }
 
+/** The defaults of `HnswOptions` (see DESIGN.md for the recall they give). */
 export const defaultHnswOptions: HnswOptions = { m: 16, efConstruction: 200, efSearch: 128, randomSeed: 100 };
 
+/** File name of the saved HNSW graph inside an index generation. */
 export const VECTOR_INDEX_FILE = 'vectors.hnsw';
 
 /**

@@ -48,6 +48,7 @@ export interface IndexData {
   embedderState: unknown;
 }
 
+/** An index generation loaded into memory, with its sources looked up by id. */
 export interface LoadedIndex extends IndexData {
   /** The generation directory it was read from. */
   directory: string;

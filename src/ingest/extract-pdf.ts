@@ -105,6 +105,12 @@ export async function extractPdf(bytes: Uint8Array): Promise<ExtractedPdf> {
     const { info } = (await document.getMetadata()) as { info?: { Title?: unknown } };
     const metadataTitle = typeof info?.Title === 'string' ? cleanTitle(info.Title) : '';
     return { text, title: metadataTitle || findTitle(text, boilerplate), boilerplate, pages };
+  } catch (error) {
+    // A damaged page or stream: this file is skipped, the rest of the corpus is still indexed.
+    if (error instanceof PdfSkipped) throw error;
+    throw new PdfSkipped(
+      `could not read the PDF's text (${error instanceof Error ? error.message : String(error)})`,
+    );
   } finally {
     await document.destroy();
   }

@@ -14,6 +14,7 @@ function convert(...parameters: Parameters<typeof Convert>): string {
   return convertHtml(...parameters);
 }
 
+/** The formats Footnote reads as text. */
 export type SourceFormat = SourceDocument['format'];
 
 /** File extensions Footnote reads, and how. Any other file is skipped with a warning. */
@@ -31,6 +32,7 @@ export const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
 /** Formats whose files are binary containers; their text is extracted, not decoded. */
 export const BINARY_FORMATS: ReadonlySet<SourceFormat> = new Set(['pdf', 'docx']);
 
+/** File bytes decoded to text, and the encoding that decoded them. */
 export interface DecodedText {
   text: string;
   encoding: SourceDocument['encoding'];
@@ -53,6 +55,7 @@ export function looksBinary(bytes: Uint8Array): boolean {
   return bytes.subarray(0, 8192).includes(0);
 }
 
+/** A decoded file as the index keeps it: its text, title and boilerplate ranges. */
 export interface ExtractedText {
   text: string;
   title: string;

@@ -19,15 +19,19 @@ import { extractPdf, PdfSkipped } from './extract-pdf.js';
 import { decodeText, extractText } from './extract-text.js';
 import { type CorpusFile, type ReadCorpusOptions, readCorpus } from './read-corpus.js';
 
+/** The phases of an ingest, in order, as progress reports them. */
 export type IngestPhase = 'read' | 'embed' | 'index' | 'write';
 
+/** What `ingestCorpus` indexes, where it writes, and with which embedder and chunking. */
 export interface IngestOptions {
   corpusDirectory: string;
   /** Index folder of the embedded store, used when `store` is not given. @default '.footnote' */
   indexDirectory: string;
   /** Where the index is written. @default the embedded (file) store in `indexDirectory` */
   store?: StoreProvider;
+  /** Fitted to the corpus and recorded in the manifest. */
   embedder: EmbedderProvider;
+  /** Chunking over `defaultChunkingOptions`. @default {} */
   chunking: Partial<ChunkingOptions>;
   /** Ignore the existing index and build from scratch. @default false */
   rebuild: boolean;
@@ -35,10 +39,12 @@ export interface IngestOptions {
   maxFileBytes: number;
   /** How long reading one file may take before it is skipped with a warning. @default 10_000 */
   readTimeoutMs: number;
+  /** Told one line per skipped file or other problem. @default ignore */
   onWarning: (message: string) => void;
   onProgress: (phase: IngestPhase, done: number, total: number) => void;
   /** Called (and awaited) with the files listed, before any is opened. @default does nothing */
   onListed: ReadCorpusOptions['onListed'];
+  /** Stops the ingest; the previous index stays. @default none */
   signal?: AbortSignal;
 }
 
@@ -264,18 +270,26 @@ async function previousGeneration(
       rebuildReason: `embedder changed from ${previous.manifest.embedder.id} to ${settings.embedder.id}`,
     };
   }
-  if (
-    JSON.stringify(previous.manifest.embedder.settings ?? {}) !== JSON.stringify(settings.embedder.settings)
-  ) {
+  if (!sameSettings(previous.manifest.embedder.settings ?? {}, settings.embedder.settings)) {
     return { rebuildReason: `embedder settings changed to ${JSON.stringify(settings.embedder.settings)}` };
   }
-  if (JSON.stringify(previous.manifest.chunking) !== JSON.stringify(chunking)) {
+  if (!sameSettings(previous.manifest.chunking, { ...chunking })) {
     return { rebuildReason: 'chunking settings changed' };
   }
   if ((await corpusRootOf(settings.corpusDirectory)) !== previous.manifest.corpusRoot) {
     return { rebuildReason: `corpus folder changed from ${previous.manifest.corpusRoot}` };
   }
   return { previous };
+}
+
+/**
+ * True when two settings objects hold the same values, whatever their key order (a database may
+ * return JSON objects with their keys sorted).
+ */
+function sameSettings(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const canonical = (value: Record<string, unknown>) =>
+    JSON.stringify(Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y))));
+  return canonical(a) === canonical(b);
 }
 
 async function readDocument(

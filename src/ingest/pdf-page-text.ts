@@ -24,6 +24,7 @@ export interface PdfTextBlock {
   bottom: number;
 }
 
+/** The text of one PDF page, in reading order. */
 export interface PdfPageText {
   text: string;
   /** For each character of `text`: the index of the item it came from, or -1 for an inserted space or newline. */

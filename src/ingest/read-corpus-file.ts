@@ -3,6 +3,7 @@ import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
+/** Limits on one corpus file. */
 export interface ReadCorpusFileOptions {
   /**
    * Files larger than this are refused (checked on the opened handle, and again while reading,
@@ -17,6 +18,7 @@ export interface ReadCorpusFileOptions {
   timeoutMs: number;
 }
 
+/** The defaults of `ReadCorpusFileOptions`. */
 export const defaultReadCorpusFileOptions: ReadCorpusFileOptions = {
   maxBytes: 20 * 1024 * 1024,
   timeoutMs: 10_000,

@@ -17,6 +17,7 @@ export interface CorpusFile {
   hash: string;
 }
 
+/** Limits on the corpus folder and its files. */
 export interface ReadCorpusOptions {
   /**
    * Files larger than this are skipped with a warning.
@@ -37,6 +38,7 @@ export interface ReadCorpusOptions {
   onListed: (files: ReadonlyArray<{ source: string; absolutePath: string }>) => void | Promise<void>;
 }
 
+/** The defaults of `ReadCorpusOptions`. */
 export const defaultReadCorpusOptions: ReadCorpusOptions = {
   maxFileBytes: 20 * 1024 * 1024,
   readTimeoutMs: 10_000,

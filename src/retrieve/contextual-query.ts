@@ -15,6 +15,7 @@ export interface ContextualQuery {
   denseParts: Array<{ text: string; weight: number }>;
 }
 
+/** How much of the conversation a follow-up question borrows. */
 export interface ContextualQueryOptions {
   /** Earlier user turns taken into account, newest first. @default 2 */
   userTurns: number;
@@ -22,6 +23,7 @@ export interface ContextualQueryOptions {
   historyWeight: number;
 }
 
+/** The defaults of `ContextualQueryOptions`. */
 export const defaultContextualQueryOptions: ContextualQueryOptions = { userTurns: 2, historyWeight: 0.5 };
 
 /** Words that point back into the conversation ("he", "it", "that deal", "what about…"). */

@@ -3,8 +3,10 @@ import type { FusionOptions, SearchMode, StoreHit, StoreSnapshot } from '../stor
 import type { ChatTurn, Embedder, Passage } from '../types.js';
 import { type ContextualQuery, contextualQuery } from './contextual-query.js';
 
+/** Which retrievers run: `hybrid` (both, fused), `bm25` or `dense` alone. */
 export type RetrieverMode = SearchMode;
 
+/** How many passages the retriever returns, from which retrievers, fused how. */
 export interface RetrieverOptions extends FusionOptions {
   /** Passages returned. @default 5 */
   k: number;
@@ -12,6 +14,7 @@ export interface RetrieverOptions extends FusionOptions {
   mode: RetrieverMode;
 }
 
+/** The measured defaults of `RetrieverOptions` (see DESIGN.md). */
 export const defaultRetrieverOptions: RetrieverOptions = {
   k: 5,
   candidates: 50,
@@ -22,6 +25,7 @@ export const defaultRetrieverOptions: RetrieverOptions = {
   rrfK: 60,
 };
 
+/** What one retrieval found: the passages, the query as searched, and its embedding. */
 export interface Retrieval {
   query: ContextualQuery;
   queryVector: Float32Array;

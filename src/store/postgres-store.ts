@@ -183,8 +183,10 @@ export class PostgresStoreProvider implements StoreProvider {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 10_000,
     });
-    // A connection that dies while idle must not crash the process; the next query reconnects.
+    // A connection that dies (idle, or between two queries of a checkout) must not crash the
+    // process: the query in flight fails and is retried, the next checkout reconnects.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   get location(): string {

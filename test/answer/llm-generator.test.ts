@@ -15,6 +15,7 @@ import {
   startFakeOpenAi,
 } from '../support/fake-openai-server.js';
 import { buildTestIndex } from '../support/test-index.js';
+import { runGeneratorContract } from './generator.case.js';
 
 const QUESTION = 'Which Hamas leader was killed by the Israeli military?';
 
@@ -265,5 +266,16 @@ describe('LlmGenerator', () => {
     expect(answer.answer).toBe(REFUSAL);
     expect(answer.grounded).toBe(false);
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+runGeneratorContract('LlmGenerator (fake OpenAI server)', (extractive) => {
+  script = (request) => ({ text: goodAnswer(request) });
+  return new LlmGenerator(extractive, {
+    baseUrl: fake.baseUrl,
+    model: 'fake-model',
+    retries: 0,
+    cooldownMs: 0,
+    onError: (line) => errors.push(line),
   });
 });

@@ -36,7 +36,7 @@ describe('footnote CLI with PDF and Word files', () => {
     });
     for (const [file, reason] of Object.entries(SKIPPED_FILES))
       expect(stderr).toContain(`warning: skipped ${file}: ${reason}`);
-    expect(stderr).toMatch(/0 unchanged, 5 added, 0 changed, 0 removed, 7 skipped/);
+    expect(stderr).toMatch(/0 unchanged, 5 added, 0 changed, 0 removed, 9 skipped/);
   });
 
   it('gives the page of a PDF and the heading path of a Word file in the footnotes', async () => {

@@ -4,10 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseEmbedder, embedMany, GloveEmbedder, loadGloveVectors } from '../../src/embed/index.js';
 import type { Embedder } from '../../src/types.js';
+import { runEmbedderContract } from './embedder.case.js';
 
 const cacheDirectory = path.resolve('node_modules/.cache/footnote');
 const cosine = (a: Float32Array, b: Float32Array) =>
   a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+
+runEmbedderContract('GloveEmbedder', async () => new GloveEmbedder(await loadGloveVectors(cacheDirectory)));
 
 describe('GloVe SIF embedder', () => {
   it('loads the binary word-vector cache (vocabulary in frequency order + 100-d matrix)', async () => {

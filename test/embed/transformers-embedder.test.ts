@@ -9,6 +9,7 @@ import {
 } from '../../src/embed/transformers-embedder.js';
 import { FootnoteError } from '../../src/errors.js';
 import type { Embedder } from '../../src/types.js';
+import { runEmbedderContract } from './embedder.case.js';
 import { TINY_BERT_HIDDEN_SIZE, TINY_BERT_MODEL_ID, writeTinyBertModel } from './tiny-bert-model.js';
 
 const TEXTS = [
@@ -66,34 +67,6 @@ describe('createTransformersEmbedder', () => {
     expect(embedder.maxBatchSize).toBe(3);
   });
 
-  it('returns unit-length vectors of the model width', async () => {
-    const vectors = await embedder.embed(TEXTS.slice(0, 2));
-    expect(vectors).toHaveLength(2);
-    for (const vector of vectors) {
-      expect(vector).toBeInstanceOf(Float32Array);
-      expect(vector.length).toBe(TINY_BERT_HIDDEN_SIZE);
-      expect(norm(vector)).toBeCloseTo(1, 5);
-    }
-  });
-
-  it('gives the same text the same vector and different texts different vectors', async () => {
-    const [first] = await embedder.embed(['the quick brown fox']);
-    const [again] = await embedder.embed(['the quick brown fox']);
-    const [other] = await embedder.embed(['a slow green turtle']);
-    expect(Array.from(again ?? [])).toEqual(Array.from(first ?? []));
-    expect(Array.from(other ?? [])).not.toEqual(Array.from(first ?? []));
-  });
-
-  it('keeps input order across batches', async () => {
-    const batched = await embedder.embed(TEXTS);
-    expect(batched).toHaveLength(TEXTS.length);
-    for (const [index, text] of TEXTS.entries()) {
-      const [alone] = await embedder.embed([text]);
-      expectClose(batched[index], alone);
-    }
-    expect(await embedder.embed([])).toEqual([]);
-  });
-
   it('prefixes queries for a bge model and not for an unknown family', async () => {
     const bge = await createTransformersEmbedder({ modelId: 'test-org/bge-tiny', modelsDirectory });
     const [asQuery] = await bge.embed([TEXTS[0] ?? ''], { kind: 'query' });
@@ -116,14 +89,6 @@ describe('createTransformersEmbedder', () => {
     const [explicit] = await embedder.embed([`query: ${TEXTS[1] ?? ''}`]);
     expect(Array.from(asQuery ?? [])).not.toEqual(Array.from(unprefixed ?? []));
     expectClose(asQuery, explicit);
-  });
-
-  it('rejects an already aborted signal', async () => {
-    const controller = new AbortController();
-    controller.abort();
-    await expect(embedder.embed(TEXTS, { signal: controller.signal })).rejects.toMatchObject({
-      name: 'AbortError',
-    });
   });
 
   it('stops between batches when the signal aborts', async () => {
@@ -219,8 +184,19 @@ describe('findLocalTransformersModel', () => {
   });
 });
 
+runEmbedderContract('TransformersEmbedder (tiny BERT)', () =>
+  createTransformersEmbedder({ modelId: TINY_BERT_MODEL_ID, modelsDirectory, maxBatchSize: 3 }),
+);
+
 describe('offline', () => {
-  it('never touched the network', () => {
-    expect(fetchCalls).toEqual([]);
+  it('loads a local model and embeds with it, and refuses a missing one, without any network request', async () => {
+    const before = fetchCalls.length;
+    const local = await createTransformersEmbedder({ modelId: 'test-org/bge-tiny', modelsDirectory });
+    const [vector] = await local.embed(['offline check'], { kind: 'query' });
+    expect(vector).toHaveLength(TINY_BERT_HIDDEN_SIZE);
+    await expect(
+      createTransformersEmbedder({ modelId: 'test-org/never-downloaded', modelsDirectory }),
+    ).rejects.toMatchObject({ code: 'model_files_missing' });
+    expect(fetchCalls.slice(before)).toEqual([]);
   });
 });

@@ -131,6 +131,9 @@ export async function writeSampleFolder(directory: string): Promise<void> {
     path.join(directory, 'scan.pdf'),
     await makePdf({ imageOnly: true, pages: [{ left: [], right: [] }] }),
   );
+  const lease = await makeLease();
+  await writeFile(path.join(directory, 'damaged.pdf'), lease.subarray(0, Math.floor(lease.length / 2)));
+  await writeFile(path.join(directory, 'broken.docx'), Buffer.from('PK\u0003\u0004 not really a Word file'));
   await writeFile(path.join(directory, 'slides.pptx'), Buffer.from('PK\u0003\u0004 not really slides'));
   await writeFile(path.join(directory, 'budget.xlsx'), Buffer.from('PK\u0003\u0004 not really a sheet'));
   await writeFile(path.join(directory, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
@@ -142,6 +145,8 @@ export async function writeSampleFolder(directory: string): Promise<void> {
 export const SKIPPED_FILES: Record<string, string> = {
   'encrypted.pdf': 'encrypted PDF',
   'scan.pdf': 'no text layer: needs OCR',
+  'damaged.pdf': 'not a readable PDF',
+  'broken.docx': 'not a readable Word file',
   'slides.pptx': 'unsupported format .pptx',
   'budget.xlsx': 'unsupported format .xlsx',
   'photo.png': 'unsupported format .png',

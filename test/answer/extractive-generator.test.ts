@@ -1,0 +1,3 @@
+import { runGeneratorContract } from './generator.case.js';
+
+runGeneratorContract('ExtractiveGenerator', (extractive) => extractive);
