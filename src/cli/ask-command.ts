@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from './config.js';
 import { withGeneratorOption, withIndexOptions, withRetrievalOptions } from './options.js';
 import { createRuntime, openEngine, runIngest } from './runtime.js';
 
+/** `footnote ask <question>`: answers one question from the index and prints it with its footnotes. */
 export function askCommand(config: () => EnvironmentConfig): Command {
   return withGeneratorOption(withRetrievalOptions(withIndexOptions(new Command('ask'))))
     .description('Answer one question from the corpus, with numbered footnotes')

@@ -41,6 +41,7 @@ interface EvalFlags {
   generator?: string;
 }
 
+/** `footnote eval`: runs a question set (or SQuAD) against an index and reports the metrics. */
 export function evalCommand(config: () => EnvironmentConfig): Command {
   return withGeneratorOption(withRetrievalOptions(new Command('eval')))
     .description(

@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from './config.js';
 import { integerOption, withIndexOptions } from './options.js';
 import { createRuntime, runIngest } from './runtime.js';
 
+/** `footnote ingest`: indexes the corpus folder (incrementally unless `--rebuild`). */
 export function ingestCommand(config: () => EnvironmentConfig): Command {
   return withIndexOptions(new Command('ingest'))
     .description(

@@ -9,9 +9,12 @@ import { serveCommand } from './serve-command.js';
 
 /** Exit codes: 0 ok, 1 user error (one clear line), 2 internal error (with the stack). */
 export const EXIT_OK = 0;
+/** Exit code of a user error (bad flag, missing file): one line and usage were printed. */
 export const EXIT_USER_ERROR = 1;
+/** Exit code of a bug: the stack was printed. */
 export const EXIT_INTERNAL_ERROR = 2;
 
+/** The `footnote` command line with all its commands, reading the environment when a command runs. */
 export function buildProgram(): Command {
   let cached: EnvironmentConfig | undefined;
   const config = () => (cached ??= readEnvironment());

@@ -39,6 +39,7 @@ export interface Runtime {
   notice: (message: string) => void;
 }
 
+/** Resolves the settings of one command run from the environment and the flags (flags win). */
 export function createRuntime(
   config: EnvironmentConfig,
   flags: IndexFlags,
@@ -120,6 +121,7 @@ export async function runIngest(
   }
 }
 
+/** One line saying what an ingest changed, e.g. `indexed 5 files (2 added, 1 changed) → 120 chunks in 1.2 s`. */
 export function summarize(report: IngestReport): string {
   const parts = [
     `${report.unchanged.length} unchanged`,

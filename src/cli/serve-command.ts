@@ -15,6 +15,7 @@ import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
 import { portOption, withGeneratorOption, withIndexOptions } from './options.js';
 import { createRuntime, generatorFactory, openEngine, type Runtime, runIngest } from './runtime.js';
 
+/** `footnote serve`: ingests if needed, then serves the API, the chat page and the OpenAI-compatible routes. */
 export function serveCommand(config: () => EnvironmentConfig): Command {
   return withGeneratorOption(withIndexOptions(new Command('serve')))
     .description(

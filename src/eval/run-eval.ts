@@ -5,21 +5,24 @@ import { type EvalReport, type QuestionResult, summarize } from './metrics.js';
 import type { EvalQuestion } from './question-set.js';
 import { type Split, splitOfQuestion } from './split.js';
 
+/** How `runEval` asks the questions. */
 export interface RunEvalOptions {
   /** Passages retrieved per question. @default the engine's (5) */
   k?: number;
   /** @default 'hybrid' */
   mode?: RetrieverMode;
-  /** Called after each question. */
+  /** Called after each question. @default none */
   onProgress?: (done: number, total: number) => void;
-  /** Merged into the report's `config`. */
+  /** Merged into the report's `config`. @default {} */
   config?: Record<string, unknown>;
+  /** Stops the run between questions. @default none */
   signal?: AbortSignal;
 }
 
 /** One question's result with the question text and the half of the split it belongs to. */
 export type EvalResult = QuestionResult & { question: string; split: Split };
 
+/** The result of `runEval`: the summary report and every question's result. */
 export interface EvalRun {
   report: EvalReport;
   results: EvalResult[];

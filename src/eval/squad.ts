@@ -25,6 +25,7 @@ export interface SquadDocument {
   paragraph: number;
 }
 
+/** A SQuAD file as a corpus (one document per paragraph) and its questions. */
 export interface SquadSet {
   documents: SquadDocument[];
   questions: EvalQuestion[];

@@ -20,6 +20,7 @@ export class ApiError extends Error {
 /** The request never reached the server, or the answer was cut off on the way. */
 export class ConnectionError extends Error {}
 
+/** One source of the corpus, as `GET /api/sources` lists it. */
 export interface SourceSummary {
   id: string;
   source: string;
@@ -32,6 +33,7 @@ export interface SourceSummary {
   pages?: number;
 }
 
+/** A whole source text, with the span asked for, as `GET /api/sources/:id` returns it. */
 export interface SourceText {
   id: string;
   source: string;
@@ -54,6 +56,7 @@ export type Health =
     }
   | { status: 'no_index'; message?: string };
 
+/** What a re-ingest changed, as `POST /api/ingest` reports it. */
 export interface IngestResult {
   added: string[];
   changed: string[];
@@ -155,10 +158,12 @@ export async function fetchHealth(): Promise<Health> {
   return (await response.json()) as Health;
 }
 
+/** GET /api/sources: every source of the corpus. */
 export async function fetchSources(): Promise<SourceSummary[]> {
   return (await json<{ sources: SourceSummary[] }>('/api/sources')).sources;
 }
 
+/** GET /api/sources/:id with a span: the source text around a footnote. */
 export async function fetchSource(id: string, span: { start: number; end: number }): Promise<SourceText> {
   return json<SourceText>(`/api/sources/${encodeURIComponent(id)}?start=${span.start}&end=${span.end}`);
 }
@@ -170,6 +175,7 @@ export async function fetchOriginal(id: string): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
+/** POST /api/ingest: re-indexes the corpus folder on the server. */
 export async function reingest(): Promise<IngestResult> {
   return json<IngestResult>('/api/ingest', { method: 'POST' });
 }

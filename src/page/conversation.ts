@@ -41,6 +41,7 @@ const MAX_STORED_EXCHANGES = 60;
 const MAX_HISTORY_EXCHANGES = 25;
 const MAX_TURN_CHARS = 8000;
 
+/** A new exchange for a question, waiting for its answer. */
 export function newExchange(question: string): Exchange {
   const id =
     typeof crypto.randomUUID === 'function'
@@ -72,6 +73,7 @@ export function loadConversation(): Exchange[] {
   }
 }
 
+/** Keeps the conversation in the tab's session storage, so a reload restores it. */
 export function saveConversation(exchanges: readonly Exchange[]): void {
   try {
     if (exchanges.length === 0) localStorage.removeItem(STORAGE_KEY);

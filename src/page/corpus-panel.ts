@@ -19,6 +19,7 @@ export interface CorpusProblem {
   message: string;
 }
 
+/** The dialog listing the corpus sources, with the re-ingest button. */
 export class CorpusPanel {
   private readonly dialog = byId<HTMLDialogElement>('corpus-dialog');
   private readonly content = byId('corpus-content');

@@ -7,6 +7,7 @@ import { GlobalWorkerOptions, getDocument, TextLayer } from 'pdfjs-dist';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
 import { type PdfTextItem, pdfPageText } from '../ingest/pdf-page-text.js';
 
+/** A PDF page to draw, with the quote to highlight on it. */
 export interface PdfPageRequest {
   /** The PDF file's bytes (GET /api/sources/:id/file). */
   data: ArrayBuffer;
@@ -19,6 +20,7 @@ export interface PdfPageRequest {
   width: number;
 }
 
+/** A drawn PDF page, or why it could not be drawn. */
 export interface PdfPageView {
   /** The marked text-layer spans' text, in order. */
   highlighted: string[];

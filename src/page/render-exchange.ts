@@ -9,6 +9,7 @@ import type { Passage } from '../types.js';
 import type { Exchange } from './conversation.js';
 import { h, icon, withCode } from './dom.js';
 
+/** What the page does when a footnote, passage or button of an exchange is used. */
 export interface ExchangeHandlers {
   openCitation: (exchange: Exchange, citation: Citation) => void;
   openPassage: (exchange: Exchange, passage: Passage, index: number) => void;
@@ -23,6 +24,7 @@ export interface OpenSource {
   key: string;
 }
 
+/** The DOM of one question and its answer, footnotes and passages. */
 export function renderExchange(
   exchange: Exchange,
   handlers: ExchangeHandlers,

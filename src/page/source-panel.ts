@@ -28,6 +28,7 @@ function locationLabel(target: SourceTarget): string {
   return `Line ${target.line}`;
 }
 
+/** Moving between the footnotes of one answer from the source panel. */
 export interface Navigation {
   position: string;
   previous?: () => void;
@@ -38,6 +39,7 @@ export interface Navigation {
 const WHOLE_FILE_CHARS = 20_000;
 const CONTEXT_CHARS = 4_000;
 
+/** The side panel showing a source around a footnote's quote, checked against the file as it is now. */
 export class SourcePanel {
   private readonly root = byId('source-panel');
   private readonly backdrop = byId('panel-backdrop');

@@ -54,6 +54,7 @@ export interface AccessOptions {
   clientAddress: (c: Context) => string | undefined;
 }
 
+/** The defaults of `AccessOptions`: open, 120 requests a minute, same origin, 30 s. */
 export const defaultAccessOptions: AccessOptions = {
   apiKey: undefined,
   rateLimit: 120,

@@ -26,13 +26,14 @@ export interface EngineHolder {
   error?: FootnoteError;
 }
 
+/** What `createApp` serves and how. */
 export interface AppOptions {
   holder: EngineHolder;
   /** @default defaultRequestLimits */
   limits: RequestLimits;
-  /** Re-ingests the corpus (POST /api/ingest); absent = the route answers 404. */
+  /** Re-ingests the corpus (POST /api/ingest); absent = the route answers 404. @default none */
   reingest?: () => Promise<IngestReport>;
-  /** Extra routes mounted by the composition root (chat page, OpenAI-compatible API…). */
+  /** Extra routes mounted by the composition root (chat page, OpenAI-compatible API…). @default none */
   extend?: (app: Hono) => void;
   /** Where server-side errors are written. @default console.error */
   log: (line: string) => void;

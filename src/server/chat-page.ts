@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context, Hono } from 'hono';
 
+/** Where the built chat page is served from. */
 export interface ChatPageOptions {
   /** The built page (`dist/page`, made by `scripts/build-page.mjs`). */
   directory: string;

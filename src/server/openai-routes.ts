@@ -16,6 +16,7 @@ import { bodySizeLimit, defaultRequestLimits, type RequestLimits } from './schem
 /** The one model this server lists and answers as. */
 export const OPENAI_MODEL_ID = 'footnote';
 
+/** What the OpenAI-compatible routes answer from. */
 export interface OpenAiRoutesOptions {
   holder: EngineHolder;
   /** Where server-side errors are written. */

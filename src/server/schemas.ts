@@ -14,6 +14,7 @@ export interface RequestLimits {
   maxBodyBytes: number;
 }
 
+/** The defaults of `RequestLimits`. */
 export const defaultRequestLimits: RequestLimits = {
   maxQuestionChars: 2000,
   maxHistoryTurns: 50,
@@ -21,6 +22,7 @@ export const defaultRequestLimits: RequestLimits = {
   maxBodyBytes: 64 * 1024,
 };
 
+/** The zod schemas of the request bodies, with the limits applied. */
 export function requestSchemas(limits: RequestLimits) {
   const text = (name: string) =>
     z

@@ -3,13 +3,14 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { FootnoteError } from '../errors.js';
 
+/** Where `startServer` listens. */
 export interface StartServerOptions {
   port: number;
   /** @default '127.0.0.1' */
   host: string;
   /** How long in-flight requests may run after SIGTERM before the process exits anyway. @default 10000 */
   shutdownGraceMs: number;
-  /** Runs once the server has stopped (stop watching the index…). */
+  /** Runs once the server has stopped (stop watching the index…). @default none */
   onClose?: () => void;
   log: (line: string) => void;
 }

@@ -3,6 +3,7 @@ import { FileStoreProvider } from './file-store.js';
 import { PostgresStoreProvider } from './postgres-store.js';
 import type { StoreProvider } from './store.js';
 
+/** Which index store `chooseStore` opens. */
 export interface StoreChoiceOptions {
   /**
    * `file` (the embedded store, in `indexDirectory`) or a `postgres://…` URL.

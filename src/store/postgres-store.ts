@@ -24,6 +24,7 @@ export const POSTGRES_STORE_ID = 'postgres';
 /** Version of the tables this Footnote reads and writes; `migrations` brings a database to it. */
 export const SCHEMA_VERSION = 1;
 
+/** Where the Postgres store is and how it connects. */
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
   url: string;
@@ -47,6 +48,7 @@ export interface PostgresStoreOptions {
   lockStaleMs: number;
 }
 
+/** The defaults of `PostgresStoreOptions` (everything but the URL). */
 export const defaultPostgresStoreOptions: Omit<PostgresStoreOptions, 'url'> = {
   schema: 'footnote',
   poolSize: 4,
