@@ -8,15 +8,19 @@
 
 /** The fields of a pdf.js `TextItem` this module reads. */
 export interface PdfTextItem {
+  /** The item's text (empty for a pure end-of-line item). */
   str: string;
   /** `[a, b, c, d, x, y]`: x and y are the baseline start in PDF units (y grows upwards). */
   transform: number[];
+  /** Advance width, PDF units. */
   width: number;
+  /** Font height, PDF units (0 when unknown: taken from the transform). */
   height: number;
 }
 
 /** A paragraph-like block of the page, with its place in the page text. */
 export interface PdfTextBlock {
+  /** Offsets `[start, end)` of the block in the page text. */
   start: number;
   end: number;
   /** Top and bottom edge, PDF units from the bottom of the page. */
@@ -26,11 +30,13 @@ export interface PdfTextBlock {
 
 /** The text of one PDF page, in reading order. */
 export interface PdfPageText {
+  /** The page's text in reading order. */
   text: string;
   /** For each character of `text`: the index of the item it came from, or -1 for an inserted space or newline. */
   itemOf: Int32Array;
   /** For each character of `text`: its position in the item's `str`. */
   offsetInItem: Int32Array;
+  /** The blocks of the page, in reading order. */
   blocks: PdfTextBlock[];
 }
 

@@ -7,20 +7,20 @@ import { GlobalWorkerOptions, getDocument, TextLayer } from 'pdfjs-dist';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
 import { type PdfTextItem, pdfPageText } from '../ingest/pdf-page-text.js';
 
-/** A PDF page to draw, with the quote to highlight on it. */
+/** Which page of which PDF to draw, and which characters of its text to mark. */
 export interface PdfPageRequest {
   /** The PDF file's bytes (GET /api/sources/:id/file). */
   data: ArrayBuffer;
   /** 1-based page to show. */
   page: number;
-  /** The quote, as offsets into the text of that page (what `pdfPageText` makes of it). */
+  /** The quote, as offsets `[start, end)` into the text of that page (what `pdfPageText` makes of it). */
   start: number;
   end: number;
   /** CSS pixels the page is drawn across. */
   width: number;
 }
 
-/** A drawn PDF page, or why it could not be drawn. */
+/** What was drawn: the marked text, for checking against the quote. */
 export interface PdfPageView {
   /** The marked text-layer spans' text, in order. */
   highlighted: string[];
