@@ -34,6 +34,12 @@ export interface EngineOptions {
   /** Re-ranking and evidence weights. @default defaultAskOptions (the measured best) */
   answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
   /**
+   * The corpus this engine answers from (its real path). Every generation loaded, at open and at
+   * reload, must have been built from it; another corpus's generation is refused with
+   * `corpus_mismatch`. @default the corpus of the first generation loaded
+   */
+  corpusRoot?: string;
+  /**
    * Called when a re-ingested generation has been picked up, or refused (`error`: the engine
    * keeps serving the previous one). @default does nothing
    */
@@ -80,7 +86,15 @@ export class Engine {
       indexDirectory,
       store: options.store ?? new FileStoreProvider(indexDirectory),
     };
-    return new Engine(settings, await loadSnapshot(settings));
+    const snapshot = await loadSnapshot(settings);
+    settings.corpusRoot ??= snapshot.store.manifest.corpusRoot;
+    await checkCorpus(settings, snapshot);
+    return new Engine(settings, snapshot);
+  }
+
+  /** The corpus this engine answers from; generations built from another are refused. */
+  get corpusRoot(): string {
+    return this.options.corpusRoot ?? this.snapshot.store.manifest.corpusRoot;
   }
 
   /** The generation being served. */
@@ -152,6 +166,7 @@ export class Engine {
     try {
       // Requests that started on the previous snapshot keep it until they finish.
       snapshot = await loadSnapshot(this.options);
+      await checkCorpus(this.options, snapshot);
     } catch (caught) {
       const error =
         caught instanceof FootnoteError
@@ -183,6 +198,17 @@ export class Engine {
         });
     }, intervalMs);
   }
+}
+
+/** Refuses (and releases) a generation built from another corpus than the one this engine serves. */
+async function checkCorpus(options: EngineOptions, snapshot: Snapshot): Promise<void> {
+  const built = snapshot.store.manifest.corpusRoot;
+  if (options.corpusRoot === undefined || built === options.corpusRoot) return;
+  await snapshot.store.close().catch(() => {});
+  throw new FootnoteError(
+    'corpus_mismatch',
+    `index generation ${snapshot.store.generation} in ${options.indexDirectory} was built from the corpus ${built}, but this server answers from ${options.corpusRoot}; each corpus has its own index (ingest it without --index-dir, or restart the server with --corpus ${built})`,
+  );
 }
 
 async function loadSnapshot(options: EngineOptions & { store: StoreProvider }): Promise<Snapshot> {

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'embedder_mismatch'
   | 'model_files_missing'
   | 'corpus_missing'
+  | 'corpus_mismatch'
   | 'llm_unavailable'
   | 'internal';
 
@@ -38,6 +39,7 @@ const STATUS: Record<ErrorCode, number> = {
   embedder_mismatch: 409,
   model_files_missing: 500,
   corpus_missing: 400,
+  corpus_mismatch: 409,
   llm_unavailable: 502,
   internal: 500,
 };

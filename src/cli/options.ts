@@ -20,7 +20,7 @@ export function portOption(value: string): number {
 /** Options every index-reading command shares. */
 export function withIndexOptions(command: Command): Command {
   return command
-    .option('--index-dir <dir>', 'index folder (env FOOTNOTE_INDEX_DIR, default .footnote)')
+    .option('--index-dir <dir>', 'index folder (default: one per corpus under FOOTNOTE_INDEX_DIR, .footnote)')
     .option(
       '--store <store>',
       'where the index lives: file (the index folder) or postgres://user:password@host:5432/db (env FOOTNOTE_STORE, default file)',

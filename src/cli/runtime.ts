@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { defaultAskOptions, type Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
@@ -6,6 +8,7 @@ import { FootnoteError } from '../errors.js';
 import { type IngestReport, ingestCorpus } from '../ingest/index.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { chooseStore, type StoreProvider } from '../store/index.js';
+import { oneLine } from '../text/index.js';
 import type { EnvironmentConfig } from './config.js';
 import { ingestProgress } from './progress.js';
 
@@ -49,10 +52,14 @@ export function createRuntime(
     allowRemoteModels: config.allowRemoteModels,
     onNotice: notice,
   });
-  const indexDirectory = path.resolve(flags.indexDir ?? config.indexDirectory);
+  const corpusDirectory = path.resolve(flags.corpus ?? config.corpusDirectory);
+  const indexDirectory =
+    flags.indexDir === undefined
+      ? corpusIndexDirectory(config.indexDirectory, corpusDirectory)
+      : path.resolve(flags.indexDir);
   return {
     config,
-    corpusDirectory: path.resolve(flags.corpus ?? config.corpusDirectory),
+    corpusDirectory,
     indexDirectory,
     store: chooseStore({ store: flags.store ?? config.store, indexDirectory }),
     embedder,
@@ -62,6 +69,29 @@ export function createRuntime(
     },
     notice,
   };
+}
+
+/**
+ * Where a corpus's index lives when `--index-dir` is not given: one folder per corpus under the
+ * state folder (FOOTNOTE_INDEX_DIR, default .footnote), named after the corpus folder and a hash
+ * of its real path, so two corpora never share (and overwrite) one index.
+ *
+ * @example corpusIndexDirectory('.footnote', '/home/me/docs') // '/…/.footnote/docs-3f9a0c1b2d4e'
+ */
+export function corpusIndexDirectory(stateDirectory: string, corpusDirectory: string): string {
+  let real: string;
+  try {
+    real = realpathSync(corpusDirectory);
+  } catch {
+    real = path.resolve(corpusDirectory);
+  }
+  const name =
+    path
+      .basename(real)
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 40) || 'corpus';
+  const hash = createHash('sha256').update(real).digest('hex').slice(0, 12);
+  return path.join(path.resolve(stateDirectory), `${name}-${hash}`);
 }
 
 /** Runs an (incremental) ingest with a progress display and one summary line. */
@@ -83,7 +113,8 @@ export async function runIngest(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     progress?.stop();
-    if (!options.quiet || report.written) runtime.notice(summarize(report));
+    if (!options.quiet || report.written)
+      runtime.notice(`${summarize(report)}; index ${oneLine(runtime.indexDirectory)}`);
     return report;
   } finally {
     progress?.stop();
@@ -151,11 +182,11 @@ export async function openEngine(
   runtime: Runtime,
   flags: IndexFlags,
   generator?: (extractive: Generator) => Generator,
-  onReload?: EngineOptions['onReload'],
+  engineOptions: Pick<Partial<EngineOptions>, 'onReload' | 'corpusRoot'> = {},
 ): Promise<Engine> {
   generator ??= await generatorFactory(runtime, flags);
   return Engine.open({
-    ...(onReload ? { onReload } : {}),
+    ...engineOptions,
     indexDirectory: runtime.indexDirectory,
     store: runtime.store,
     embedder: runtime.embedder,

@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
 import { FootnoteError } from '../errors.js';
+import { corpusRootOf } from '../ingest/index.js';
 import {
   createApp,
   type EngineHolder,
@@ -45,6 +46,11 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
         const host = flags.host ?? environment.host;
         await checkPortFree(port, host);
         const holder: EngineHolder = {};
+        // The corpus this server answers from; a generation built from another one is refused.
+        const corpusRoot =
+          flags.ingest || flags.corpus !== undefined
+            ? await corpusRootOf(runtime.corpusDirectory)
+            : undefined;
         if (flags.ingest) {
           try {
             await runIngest(runtime, {});
@@ -53,7 +59,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
             runtime.notice(`warning: ingest failed: ${error.message}`);
           }
         }
-        await loadInto(holder, runtime);
+        await loadInto(holder, runtime, corpusRoot);
         const app = createApp({
           holder,
           extend: (routes) => {
@@ -70,7 +76,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
           },
           reingest: async () => {
             const report = await runIngest(runtime, { quiet: true });
-            await loadInto(holder, runtime);
+            await loadInto(holder, runtime, corpusRoot);
             return report;
           },
         });
@@ -84,7 +90,7 @@ export function serveCommand(config: () => EnvironmentConfig): Command {
         const engine = holder.engine;
         runtime.notice(
           engine
-            ? `Footnote is serving ${url} (${engine.store.manifest.counts.sources} files, ${engine.store.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers)`
+            ? `Footnote is serving ${url} (${engine.store.manifest.counts.sources} files from ${engine.corpusRoot}, ${engine.store.manifest.counts.chunks} chunks, ${engine.embedderId}, ${engine.generatorId} answers); index ${runtime.indexDirectory}`
             : `Footnote is serving ${url} without an index: ${holder.error?.message ?? 'unknown error'}`,
         );
       },
@@ -103,22 +109,31 @@ async function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
-async function loadInto(holder: EngineHolder, runtime: Runtime): Promise<void> {
+async function loadInto(
+  holder: EngineHolder,
+  runtime: Runtime,
+  corpusRoot: string | undefined,
+): Promise<void> {
   try {
     const current = holder.engine;
     if (current) {
       // A refused generation is logged by the engine's onReload and shown in /api/health.
       await current.reload().catch(() => {});
     } else {
-      holder.engine = await openEngine(runtime, {}, undefined, ({ generation, error }) => {
-        if (!error) runtime.notice(`reloaded the index: now serving ${generation}`);
-        else {
-          runtime.notice(
-            `warning: refused index generation ${generation}, still serving ${holder.engine?.generation}: ${error.message}`,
-          );
-          if (!error.isUserError && error.cause instanceof Error) runtime.notice(error.cause.stack ?? '');
-        }
+      holder.engine = await openEngine(runtime, {}, undefined, {
+        ...(corpusRoot === undefined ? {} : { corpusRoot }),
+        onReload: ({ generation, error }) => {
+          if (!error) runtime.notice(`reloaded the index: now serving ${generation}`);
+          else {
+            runtime.notice(
+              `warning: refused index generation ${generation}, still serving ${holder.engine?.generation}: ${error.message}`,
+            );
+            if (!error.isUserError && error.cause instanceof Error) runtime.notice(error.cause.stack ?? '');
+          }
+        },
       });
+      // Served as it is (--no-ingest, no --corpus): re-ingest updates the corpus the index was built from.
+      if (corpusRoot === undefined) runtime.corpusDirectory = holder.engine.corpusRoot;
     }
     delete holder.error;
   } catch (error) {

@@ -1,6 +1,7 @@
 export { findBoilerplate, isBoilerplateLine } from './boilerplate.js';
 export { decodeText, extractText, FORMAT_BY_EXTENSION, looksBinary } from './extract-text.js';
 export {
+  corpusRootOf,
   type IngestOptions,
   type IngestPhase,
   type IngestReport,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type ChunkingOptions, chunkDocument, defaultChunkingOptions } from '../chunk/index.js';
 import { type EmbedderProvider, embedMany } from '../embed/index.js';
@@ -11,6 +12,7 @@ import {
   type StoreProvider,
   type StoreSnapshot,
 } from '../store/index.js';
+import { oneLine } from '../text/index.js';
 import type { SourceDocument } from '../types.js';
 import { DocxSkipped, extractDocx } from './extract-docx.js';
 import { extractPdf, PdfSkipped } from './extract-pdf.js';
@@ -67,6 +69,14 @@ export interface IngestReport {
   durationMs: number;
 }
 
+/**
+ * The identity of a corpus folder recorded in its index: its real path, so the same folder
+ * reached through a symbolic link or a relative path is the same corpus.
+ */
+export async function corpusRootOf(corpusDirectory: string): Promise<string> {
+  return fs.realpath(corpusDirectory).catch(() => path.resolve(corpusDirectory));
+}
+
 /** Stable id of a source, from its relative path. */
 export function sourceIdFor(source: string): string {
   return createHash('sha256').update(source).digest('hex').slice(0, 16);
@@ -99,9 +109,11 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
   const started = performance.now();
   const warnings: string[] = [];
   let skipped = 0;
+  // File names may hold newlines or terminal controls: every warning is escaped to one line.
   const warn = (message: string) => {
-    warnings.push(message);
-    settings.onWarning(message);
+    const line = oneLine(message);
+    warnings.push(line);
+    settings.onWarning(line);
   };
   const skip = (message: string) => {
     skipped++;
@@ -215,7 +227,7 @@ async function ingestLocked(settings: IngestOptions, store: StoreProvider): Prom
     await writer.commit(
       {
         createdAt: new Date().toISOString(),
-        corpusRoot: path.resolve(settings.corpusDirectory),
+        corpusRoot: await corpusRootOf(settings.corpusDirectory),
         embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: settings.embedder.settings },
         chunking: { ...chunking },
         files: Object.fromEntries(listed),
@@ -264,7 +276,7 @@ async function previousGeneration(
   if (!sameSettings(previous.manifest.chunking, { ...chunking })) {
     return { rebuildReason: 'chunking settings changed' };
   }
-  if (path.resolve(settings.corpusDirectory) !== previous.manifest.corpusRoot) {
+  if ((await corpusRootOf(settings.corpusDirectory)) !== previous.manifest.corpusRoot) {
     return { rebuildReason: `corpus folder changed from ${previous.manifest.corpusRoot}` };
   }
   return { previous };

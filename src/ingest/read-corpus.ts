@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { FootnoteError } from '../errors.js';
+import { oneLine } from '../text/index.js';
 import { BINARY_FORMATS, FORMAT_BY_EXTENSION, looksBinary, type SourceFormat } from './extract-text.js';
 import { readCorpusFile } from './read-corpus-file.js';
 
@@ -59,7 +60,9 @@ export async function readCorpus(
   root: string,
   options: Partial<ReadCorpusOptions> = {},
 ): Promise<CorpusFile[]> {
-  const settings = { ...defaultReadCorpusOptions, ...options };
+  const given = { ...defaultReadCorpusOptions, ...options };
+  // File names may hold newlines: a warning is always one line, whatever the name.
+  const settings = { ...given, onWarning: (message: string) => given.onWarning(oneLine(message)) };
   const rootReal = await realDirectory(root);
   const pending: PendingFile[] = [];
   await walk(rootReal, rootReal, pending, settings);

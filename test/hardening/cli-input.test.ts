@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -142,5 +143,39 @@ describe('bad flags and environment variables are refused up front', () => {
     } finally {
       busy.close();
     }
+  }, 30_000);
+});
+
+describe('file names that try to forge output lines', () => {
+  afterEach(killChildren);
+
+  it('are escaped in warnings: every line of ingest output is a real one', async () => {
+    const corpus = await temporaryDirectory('footnote-names-');
+    await fs.writeFile(
+      path.join(corpus, 'article.txt'),
+      'A real article about the river town of Pellwick.\n',
+    );
+    const forged = [
+      'evil\nwarning: skipped shadow: forged.txt',
+      'x\r\n99 unchanged, 0 added, 0 changed, 0 removed; index is up to date.txt',
+      'bell\u0007\u001b[2Jcleared.txt',
+    ];
+    for (const name of forged) await fs.writeFile(path.join(corpus, name), '');
+    const run = await runFootnote([
+      'ingest',
+      corpus,
+      '--index-dir',
+      await temporaryDirectory('footnote-names-index-'),
+    ]).exit;
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toContain('warning: skipped evil\\nwarning: skipped shadow: forged.txt: empty file');
+    expect(lines).toContain(
+      'warning: skipped x\\r\\n99 unchanged, 0 added, 0 changed, 0 removed; index is up to date.txt: empty file',
+    );
+    expect(lines).toContain('warning: skipped bell\\u0007\\u001b[2Jcleared.txt: empty file');
+    expect(lines.filter((line) => line.startsWith('warning: skipped shadow'))).toEqual([]);
+    expect(lines.filter((line) => line.startsWith('99 unchanged'))).toEqual([]);
+    for (const control of ['\u0007', '\u001b', '\r']) expect(run.stderr).not.toContain(control);
   }, 30_000);
 });
