@@ -114,7 +114,8 @@ export class FootnoteRetriever extends BaseRetriever<FootnoteDocumentMetadata> {
             lineEnd: passage.lineEnd,
             score: passage.score,
             url: `${this.baseUrl}/api/sources/${passage.sourceId}?start=${passage.start}&end=${passage.end}`,
-            grounded: answer.grounded,
+            // A "may answer" reply counts as grounded here: it quotes a passage as an answer.
+            grounded: answer.grounded !== false,
           },
         }),
     );
