@@ -7,11 +7,10 @@ import {
   ask,
   askStream,
   createAskContext,
-  defaultAskOptions,
   ExtractiveGenerator,
   type Generator,
 } from './answer/index.js';
-import type { EmbedderProvider } from './embed/index.js';
+import { type EmbedderProvider, GloveEmbedder } from './embed/index.js';
 import { FootnoteError } from './errors.js';
 import { HybridRetriever, type RetrieverOptions } from './retrieve/index.js';
 import { FileStoreProvider, type StoreProvider, type StoreSnapshot } from './store/index.js';
@@ -29,8 +28,11 @@ export interface EngineOptions {
   retriever: Partial<RetrieverOptions>;
   /** Writes the answers; gets the extractive fallback it may use. @default extractive */
   generator?: (extractive: Generator) => Generator;
-  /** @default defaultAskOptions.groundingThreshold (0.375) */
-  groundingThreshold: number;
+  /**
+   * Confidence below which a question is refused as not answered by the corpus.
+   * @default the threshold stored with the answer scorer's weights (chosen on the tuning halves, see EVALS.md)
+   */
+  groundingThreshold?: number;
   /** Re-ranking and evidence weights. @default defaultAskOptions (the measured best) */
   answering?: Partial<Omit<AskOptions, 'groundingThreshold'>>;
   /**
@@ -81,7 +83,6 @@ export class Engine {
     const indexDirectory = options.indexDirectory ?? '.footnote';
     const settings = {
       retriever: {},
-      groundingThreshold: defaultAskOptions.groundingThreshold,
       ...options,
       indexDirectory,
       store: options.store ?? new FileStoreProvider(indexDirectory),
@@ -126,6 +127,11 @@ export class Engine {
 
   get indexDirectory(): string {
     return this.options.indexDirectory;
+  }
+
+  /** What answering reads from the loaded generation (for tools that look inside an answer, like the scorer's training). */
+  get askContext(): AskContext {
+    return this.snapshot.context;
   }
 
   askStream(request: AskRequest): AsyncGenerator<AnswerStreamPart> {
@@ -240,7 +246,16 @@ async function loadSnapshot(options: EngineOptions & { store: StoreProvider }): 
         generator: options.generator ? options.generator(extractive) : extractive,
         embedder,
       },
-      { ...options.answering, groundingThreshold: options.groundingThreshold },
+      {
+        ...options.answering,
+        ...(options.groundingThreshold === undefined
+          ? {}
+          : { groundingThreshold: options.groundingThreshold }),
+        // Word-to-word alignment reads the GloVe vectors directly; other embedders align exact words only.
+        ...(embedder instanceof GloveEmbedder
+          ? { wordVectors: async (words: string[]) => words.map((word) => embedder.wordVector(word)) }
+          : {}),
+      },
     );
     return { store, embedder, context, loadedAt: new Date() };
   } catch (error) {

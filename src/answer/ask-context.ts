@@ -3,25 +3,27 @@ import type { HybridRetriever } from '../retrieve/index.js';
 import type { StoreSnapshot } from '../store/index.js';
 import { analyze } from '../text/index.js';
 import type { Embedder, SourceDocument } from '../types.js';
+import type { FeatureContext } from './answer-features.js';
+import type { AnswerScorer } from './answer-scorer.js';
 import type { EvidenceOptions } from './score-evidence.js';
 import type { Generator } from './types.js';
 
 /** How questions are answered: thresholds and re-ranking weights, all in one place. */
 export interface AskOptions {
   /**
-   * Evidence score below which the question counts as not answered by the corpus; calibrated
-   * on evals/corpus-questions.jsonl (see EVALS.md).
-   * @default 0.375
+   * Confidence (the abstainer's probability) below which the question is refused.
+   * @default the threshold stored with the scorer's weights (chosen on the tuning curve, EVALS.md)
    */
-  groundingThreshold: number;
+  groundingThreshold?: number;
+  /** The learned ranker and abstainer. @default the committed `weights/answer-scorer.json` */
+  scorer?: AnswerScorer;
+  /**
+   * Unit word vectors for words (undefined where unknown), for aligning question and sentence
+   * words; without it only exact words and their variants align. @default none
+   */
+  wordVectors?: FeatureContext['wordVectors'];
   /** Weights of the sentence evidence score. @default defaultEvidenceOptions */
   evidence: Partial<EvidenceOptions>;
-  /**
-   * Share of the question's IDF mass carried by words the corpus never uses, above which the
-   * question is taken to be about something else ("How do I make a French omelette?").
-   * @default 0.6
-   */
-  maxUnknownShare: number;
   /**
    * Passages retrieved before re-ranking by their best sentence; the top `k` of them are kept.
    * @default 20
@@ -47,9 +49,7 @@ export interface AskOptions {
 
 /** The measured best answering settings (see EVALS.md). */
 export const defaultAskOptions: AskOptions = {
-  groundingThreshold: 0.375,
   evidence: {},
-  maxUnknownShare: 0.6,
   rerankCandidates: 20,
   retrievalWeight: 0.2,
   sourceWeight: 0.25,

@@ -2,8 +2,20 @@ import { FootnoteError } from '../errors.js';
 import type { RetrieverMode } from '../retrieve/index.js';
 import { analyze } from '../text/index.js';
 import type { ChatTurn, Passage, SourceDocument } from '../types.js';
-import type { AnswerFacts, AskContext } from './ask-context.js';
+import {
+  type CandidateFeatures,
+  candidateFeatures,
+  type FeatureContext,
+  isNonProse,
+  type QuestionStatistics,
+  questionFeatures,
+  questionStatistics,
+  RANKER_FEATURES,
+} from './answer-features.js';
+import { defaultAnswerScorer, type LogisticScorer } from './answer-scorer.js';
+import type { AskContext } from './ask-context.js';
 import { isCitationExact } from './citations.js';
+import { analyzeQuestion, type QuestionAnalysis } from './question-analysis.js';
 import { coverage, queryWeight, scoreEvidence } from './score-evidence.js';
 import type {
   Answer,
@@ -14,11 +26,17 @@ import type {
   ScoredSentence,
 } from './types.js';
 
-/** How many of the strongest sentences may supply the kind of answer a question asks for. */
-const TYPE_WINDOW = 5;
+/**
+ * Candidate sentences (the strongest by evidence score) that the ranker scores; the typed-span
+ * analysis and the word alignment cost most, so they run on these only.
+ */
+const RANK_CANDIDATES = 10;
 
 /** The answer given when the corpus does not answer the question. */
 export const REFUSAL = "I couldn't find this in the corpus.";
+
+/** Put before an answer given with doubt (`grounded: 'partial'`). */
+export const PARTIAL_PREFIX = 'The closest passage may answer this:';
 
 /** One question to `ask` / `askStream`, with the conversation so far. */
 export interface AskRequest {
@@ -30,13 +48,32 @@ export interface AskRequest {
   signal?: AbortSignal;
 }
 
+/** A question's retrieval and its candidate answer sentences, before the two decisions. */
+export interface AnswerCandidates {
+  /** The question searched for (a generator's standalone rewrite of a follow-up, or the question). */
+  searched: string;
+  query: string;
+  /** The `k` passages kept after re-ranking. */
+  passages: Passage[];
+  rankedSources: string[];
+  /** Every sentence of the kept passages, best evidence score first. */
+  evidence: ScoredSentence[];
+  analysis: QuestionAnalysis;
+  /** The strongest prose sentences with the features the models read. */
+  candidates: CandidateFeatures[];
+  /** A passage's source, fetched for this question. */
+  sourceOf: (sourceId: string) => SourceDocument;
+  /** How much of the question the corpus knows, for the abstainer. */
+  statistics: QuestionStatistics;
+  retrieveMs: number;
+}
+
 /**
- * Answers a question as a typed stream: `retrieval-end` with the passages, then the
- * generator's `text-delta` and `citation` parts, then `finish` with the whole answer. When the
- * best evidence is too weak the generator is not called and the answer is a refusal, with the
- * closest passages attached (they are not an answer).
+ * Retrieves, re-ranks and scores a question's candidate sentences: everything up to the two
+ * learned decisions (which sentence answers, and whether any does). Shared by `askStream` and
+ * the scorer's training script, so both see the same features.
  */
-export async function* askStream(request: AskRequest, context: AskContext): AsyncGenerator<AnswerStreamPart> {
+export async function answerCandidates(request: AskRequest, context: AskContext): Promise<AnswerCandidates> {
   const history = request.history ?? [];
   const started = performance.now();
   const k = request.k ?? context.retriever.options.k;
@@ -56,7 +93,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     if (!document) throw new FootnoteError('internal', `passage refers to unknown source ${sourceId}`);
     return document;
   };
-  const candidates = await scoreEvidence(
+  const scored = await scoreEvidence(
     {
       question: searched,
       passages: retrieval.passages,
@@ -71,45 +108,99 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   );
   const { termWeights } = retrieval.query;
   const total = queryWeight(termWeights, facts.idf);
-  const sourceCoverage = retrieval.passages.map((passage) =>
+  const allCoverage = retrieval.passages.map((passage) =>
     coverage(facts.sourceTerms(passage.sourceId), termWeights, facts.idf, total),
   );
-  const order = rerank(retrieval.passages, candidates, sourceCoverage, {
+  const order = rerank(retrieval.passages, scored, allCoverage, {
     retrievalWeight: context.retrievalWeight,
     sourceWeight: context.sourceWeight,
   });
   const rankedSources = [...new Set(order.map((index) => retrieval.passages[index]!.source))];
-  const { passages, evidence } = keepOnly(retrieval.passages, candidates, order.slice(0, k));
-  retrieval.passages = passages;
-  const retrieveMs = performance.now() - started;
-  yield { type: 'retrieval-end', passages: retrieval.passages, query: retrieval.query.text };
+  const kept = order.slice(0, k);
+  const { passages, evidence } = keepOnly(retrieval.passages, scored, kept);
+  const topScore = Math.max(1e-9, ...passages.map((passage) => passage.score));
+  const passageCoverage = passages.map((passage) =>
+    coverage(new Set(analyze(passage.text)), termWeights, facts.idf, total),
+  );
+  const titleTerms = passages.map((passage) => new Set(analyze(passage.title)));
+  const featureContext: FeatureContext = {
+    idf: facts.idf,
+    documentFrequency: facts.documentFrequency,
+    maxIdf: facts.idf(' never a term '),
+    passageScore: (index) => (passages[index]?.score ?? 0) / topScore,
+    sourceCoverage: (index) => allCoverage[kept[index] ?? -1] ?? 0,
+    passageCoverage: (index) => passageCoverage[index] ?? 0,
+    titleTerms: (index) => titleTerms[index] ?? new Set(),
+    ...(context.wordVectors ? { wordVectors: context.wordVectors } : {}),
+  };
+  const analysis = analyzeQuestion(searched);
+  const pool = evidence.filter((sentence) => !isNonProse(sentence.text)).slice(0, RANK_CANDIDATES);
+  const candidates = await candidateFeatures(analysis, searched, pool, featureContext);
+  return {
+    searched,
+    query: retrieval.query.text,
+    passages,
+    rankedSources,
+    evidence,
+    analysis,
+    candidates,
+    statistics: questionStatistics(analysis, featureContext),
+    sourceOf,
+    retrieveMs: performance.now() - started,
+  };
+}
+
+/** Candidates ordered by the ranker's probability that they answer, best first. */
+export function rankCandidates<Candidate extends Pick<CandidateFeatures, 'values'>>(
+  candidates: Candidate[],
+  ranker: LogisticScorer,
+): Array<{ candidate: Candidate; probability: number }> {
+  const probabilities = ranker.probabilities(candidates.map((candidate) => candidate.values));
+  return candidates
+    .map((candidate, index) => ({ candidate, probability: probabilities[index]! }))
+    .sort(
+      (a, b) =>
+        b.probability - a.probability || candidates.indexOf(a.candidate) - candidates.indexOf(b.candidate),
+    );
+}
+
+/**
+ * Answers a question as a typed stream: `retrieval-end` with the passages, then the
+ * generator's `text-delta` and `citation` parts, then `finish` with the whole answer. Two
+ * learned decisions come between: the ranker orders the candidate sentences, and the
+ * abstainer's probability that the corpus answers at all is the answer's `confidence`. Below
+ * the refusal threshold the generator is not called and the answer is a refusal, with the
+ * closest passages attached (they are not an answer); below the "partial" threshold the answer
+ * is given as one that may answer (`grounded: 'partial'`).
+ */
+export async function* askStream(request: AskRequest, context: AskContext): AsyncGenerator<AnswerStreamPart> {
+  const history = request.history ?? [];
+  const prepared = await answerCandidates(request, context);
+  const { passages, rankedSources } = prepared;
+  yield { type: 'retrieval-end', passages, query: prepared.query };
+  const { sourceOf } = prepared;
 
   const answerStarted = performance.now();
+  const scorer = context.scorer ?? defaultAnswerScorer();
+  const ranked = rankCandidates(prepared.candidates, scorer.ranker);
+  const confidence =
+    ranked.length === 0
+      ? 0
+      : scorer.abstainer.probabilities([questionFeatures(ranked, prepared.statistics)])[0]!;
+  const threshold = context.groundingThreshold ?? scorer.weights.threshold;
   const finish = (
     answer: Omit<Answer, 'timings' | 'passages' | 'rankedSources' | 'confidence'>,
   ): AnswerStreamPart => ({
     type: 'finish',
     answer: {
       ...answer,
-      confidence,
-      passages: retrieval.passages,
+      confidence: round(confidence, 4),
+      passages,
       rankedSources,
-      timings: { retrieveMs: round(retrieveMs), answerMs: round(performance.now() - answerStarted) },
+      timings: { retrieveMs: round(prepared.retrieveMs), answerMs: round(performance.now() - answerStarted) },
     },
   });
-  // The answer must hold the kind of thing asked for ("on what date" → a date): the best sentence
-  // that does, among the strongest few, leads; if none does, the corpus does not answer it.
-  const typed = evidence.slice(0, TYPE_WINDOW).find((sentence) => sentence.typeMatch);
-  if (typed && typed !== evidence[0]) {
-    evidence.splice(evidence.indexOf(typed), 1);
-    evidence.unshift(typed);
-  }
-  const best = evidence[0];
-  // Provisional confidence: the score the refusal threshold is compared with, kept for refusals
-  // too (a learned probability replaces it, issue 14).
-  const confidence = Math.min(1, Math.max(0, best?.score ?? 0));
-  const offTopic = unknownShare(request.question, facts) > context.maxUnknownShare;
-  if (!best || !typed || offTopic || best.score < context.groundingThreshold) {
+  if (ranked.length === 0 || confidence < threshold || !holdsAnswerSpan(ranked, prepared.statistics)) {
     yield { type: 'text-delta', text: REFUSAL };
     yield finish({
       answer: REFUSAL,
@@ -117,20 +208,41 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
       citations: [],
       generator: context.generator.id,
       notice:
-        retrieval.passages.length > 0
+        passages.length > 0
           ? 'The passages listed are the closest matches in the corpus; they do not answer the question.'
           : 'The corpus has no passage related to this question.',
     });
     return;
   }
+  const partial = confidence < Math.max(threshold, scorer.weights.partialThreshold);
+  // The ranked sentences lead, scored by the ranker's probability; the answer span rides along.
+  const spans = new Map(ranked.map(({ candidate }) => [candidate.sentence, candidate.answerSpan]));
+  const evidence: ScoredSentence[] = ranked.map(({ candidate, probability }) => {
+    const span = spans.get(candidate.sentence);
+    return {
+      ...candidate.sentence,
+      score: probability,
+      ...(span
+        ? {
+            answerSpan: {
+              start: candidate.sentence.start + span.start,
+              end: candidate.sentence.start + span.end,
+            },
+          }
+        : {}),
+    };
+  });
 
   let text = '';
   const citations: Citation[] = [];
   let verdict: GeneratorVerdict = { generator: context.generator.id };
+  if (partial) {
+    yield { type: 'text-delta', text: `${PARTIAL_PREFIX} ` };
+  }
   for await (const part of context.generator.generate({
     question: request.question,
-    query: retrieval.query.text,
-    passages: retrieval.passages,
+    query: prepared.query,
+    passages,
     evidence,
     history,
     sourceOf,
@@ -150,13 +262,30 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     yield part;
   }
   yield finish({
-    answer: text.trimEnd(),
-    grounded: true,
+    answer: partial ? `${PARTIAL_PREFIX} ${text.trimEnd()}` : text.trimEnd(),
+    grounded: partial ? 'partial' : true,
     citations,
     generator: verdict.generator,
     ...(verdict.unsupported ? { unsupported: verdict.unsupported } : {}),
     ...(verdict.notice ? { notice: verdict.notice } : {}),
   });
+}
+
+/** How many of the ranked candidates may supply the span a factoid question needs. */
+const SPAN_WINDOW = 5;
+
+/**
+ * A factoid question ("when", "how much", "who"…) needs a span of its type that the question
+ * does not already hold in one of the strongest candidates; without one the corpus does not
+ * state the asked-for fact, whatever the word overlap.
+ */
+export function holdsAnswerSpan(
+  ranked: Array<{ candidate: Pick<CandidateFeatures, 'values'> }>,
+  statistics: Pick<QuestionStatistics, 'factoid'>,
+): boolean {
+  if (!statistics.factoid) return true;
+  const span = RANKER_FEATURES.indexOf('answer_span');
+  return ranked.slice(0, SPAN_WINDOW).some(({ candidate }) => candidate.values[span] === 1);
 }
 
 /** The non-streaming answer: consumes `askStream` and returns its `finish` answer. */
@@ -208,18 +337,6 @@ function keepOnly(
   };
 }
 
-/** Share of the question's IDF-weighted terms that appear nowhere in the corpus. */
-function unknownShare(question: string, facts: AnswerFacts): number {
-  let total = 0;
-  let unknown = 0;
-  for (const term of new Set(analyze(question))) {
-    const weight = facts.idf(term);
-    total += weight;
-    if (facts.documentFrequency(term) === 0) unknown += weight;
-  }
-  return total === 0 ? 1 : unknown / total;
-}
-
 /** The generator's standalone rewrite of a follow-up, or undefined (no history, no hook, or it failed). */
 async function condenseQuestion(
   request: AskRequest,
@@ -236,6 +353,7 @@ async function condenseQuestion(
   }
 }
 
-function round(milliseconds: number): number {
-  return Math.round(milliseconds * 100) / 100;
+function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
 }

@@ -5,7 +5,7 @@ import type { Citation, ScoredSentence } from './types.js';
 /** A footnote for a sentence, its quote cut from the source text at the sentence's offsets. */
 export function citationFor(
   n: number,
-  sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score'>,
+  sentence: Pick<ScoredSentence, 'sourceId' | 'start' | 'end' | 'score' | 'answerSpan'>,
   source: CitableSource,
 ): Citation {
   const { line, page, section } = locate(source, sentence.start);
@@ -21,6 +21,7 @@ export function citationFor(
     ...(section === undefined ? {} : { section }),
     quote: source.text.slice(sentence.start, sentence.end),
     score: Math.round(sentence.score * 1000) / 1000,
+    ...(sentence.answerSpan ? { answerSpan: { ...sentence.answerSpan } } : {}),
   };
 }
 

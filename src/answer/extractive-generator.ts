@@ -6,7 +6,12 @@ import type { GenerateInput, Generator, GeneratorPart, ScoredSentence } from './
 export interface ExtractiveOptions {
   /** Sentences in an answer at most. @default 3 */
   maxSentences: number;
-  /** A further sentence must score at least this share of the best one. @default 0.8 */
+  /**
+   * A further sentence must score at least this share of the best one. The scores are the
+   * ranker's probabilities, more spread than the old evidence scores: on the corpus questions'
+   * tuning half 0.3 raised answer_contains from 0.677 (at 0.8 or 0.5) to 0.742.
+   * @default 0.3
+   */
   relativeThreshold: number;
   /** Sentences sharing more than this share of their terms with a chosen one are redundant. @default 0.5 */
   maxOverlap: number;
@@ -17,7 +22,7 @@ export interface ExtractiveOptions {
 /** The measured defaults of `ExtractiveOptions`. */
 export const defaultExtractiveOptions: ExtractiveOptions = {
   maxSentences: 3,
-  relativeThreshold: 0.8,
+  relativeThreshold: 0.3,
   maxOverlap: 0.5,
   newSourceBonus: 1.05,
 };

@@ -1,4 +1,32 @@
-export { type AskRequest, ask, askStream, REFUSAL } from './ask.js';
+export {
+  ABSTAINER_FEATURES,
+  type CandidateFeatures,
+  isNonProse,
+  type QuestionStatistics,
+  questionFeatures,
+  questionStatistics,
+  RANKER_FEATURES,
+} from './answer-features.js';
+export {
+  AnswerScorer,
+  type AnswerScorerWeights,
+  DEFAULT_SCORER_PATH,
+  defaultAnswerScorer,
+  LogisticScorer,
+  type ScorerModel,
+  standardize,
+} from './answer-scorer.js';
+export {
+  type AnswerCandidates,
+  type AskRequest,
+  answerCandidates,
+  ask,
+  askStream,
+  holdsAnswerSpan,
+  PARTIAL_PREFIX,
+  REFUSAL,
+  rankCandidates,
+} from './ask.js';
 export {
   type AnswerFacts,
   type AskContext,
@@ -14,6 +42,12 @@ export {
   type ExtractiveOptions,
   selectSentences,
 } from './extractive-generator.js';
+export {
+  analyzeQuestion,
+  type ExpectedType,
+  expectedType,
+  type QuestionAnalysis,
+} from './question-analysis.js';
 export {
   answerType,
   defaultEvidenceOptions,

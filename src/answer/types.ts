@@ -21,6 +21,12 @@ export interface Citation {
   section?: string[];
   quote: string;
   score: number;
+  /**
+   * The typed span of the quote that answers the question (a name for "who", a date for
+   * "when"…), as document offsets inside `[start, end)`; absent when the question asks for no
+   * such kind of thing or the sentence holds none.
+   */
+  answerSpan?: { start: number; end: number };
 }
 
 /** Where the time of one answer went, in milliseconds. */
@@ -32,14 +38,16 @@ export interface AnswerTimings {
 /** The complete answer to one question, as `/api/ask` returns it. */
 export interface Answer {
   answer: string;
-  grounded: boolean;
   /**
-   * How sure the system is that the corpus answers the question and that this answer is right,
-   * in [0, 1]; higher means more likely right. Set on refusals too: there it is the system's
-   * confidence that an answer exists (just too low to give), so evaluation can sort every
-   * question by it and draw the risk-coverage curve. Provisional: today it is the best evidence
-   * sentence's score (already in [0, 1]), a monotone stand-in for the learned, calibrated
-   * probability that issue 14's answer scorer replaces it with.
+   * `true`: the corpus answers the question and the answer is cited; `'partial'`: the closest
+   * passage may answer it (confidence between the refusal and the partial thresholds; the
+   * answer text starts "The closest passage may answer this:"); `false`: refused.
+   */
+  grounded: boolean | 'partial';
+  /**
+   * The abstainer's probability, in [0, 1], that the corpus answers the question (the learned
+   * answer scorer, `weights/answer-scorer.json`). Set on refusals too, so evaluation can sort
+   * every question by it and draw the risk-coverage curve.
    */
   confidence: number;
   citations: Citation[];
@@ -106,6 +114,8 @@ export interface ScoredSentence {
   similarity: number;
   /** The sentence holds the kind of thing asked for (a name for "who", a date for "when"…). */
   typeMatch: boolean;
+  /** Document offsets of the typed span that answers the question, when the ranker found one. */
+  answerSpan?: { start: number; end: number };
 }
 
 /** What `askStream` gives a generator: the question, the re-ranked passages and their scored evidence. */

@@ -44,7 +44,11 @@ export function askCommand(config: () => EnvironmentConfig): Command {
           }
           const engine = await openEngine(runtime, { ...flags, mode: flags.retriever });
           const answer = await engine.ask({ question: request.data.question });
-          process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : formatAnswer(answer));
+          process.stdout.write(
+            flags.json
+              ? `${JSON.stringify(answer, null, 2)}\n`
+              : formatAnswer(answer, process.stdout.isTTY ? { bold: ansiBold } : {}),
+          );
         } finally {
           await runtime.store.close();
         }
@@ -52,18 +56,35 @@ export function askCommand(config: () => EnvironmentConfig): Command {
     );
 }
 
+/** How {@link formatAnswer} marks the part of a quote that answers. */
+export interface FormatAnswerOptions {
+  /** Wraps the answering span of a quote. @default Markdown-style `**span**` */
+  bold: (text: string) => string;
+}
+
+/** Bold on an ANSI terminal. */
+export const ansiBold = (text: string): string => `\u001b[1m${text}\u001b[22m`;
+
 /**
  * The answer for a terminal: text, then one footnote per citation with the file, where in it
- * (`p. 3` for a PDF, `§Leave › Paid holiday` for a Word file, else the line) and the quote.
+ * (`p. 3` for a PDF, `§Leave › Paid holiday` for a Word file, else the line) and the quote, the
+ * quote's answering span (`answerSpan`) in bold.
  */
-export function formatAnswer(answer: Answer): string {
+export function formatAnswer(answer: Answer, options: Partial<FormatAnswerOptions> = {}): string {
+  const bold = options.bold ?? ((text: string) => `**${text}**`);
   const lines = [answer.answer, ''];
   for (const citation of answer.citations) {
     lines.push(
       `[${citation.n}] ${citation.source}, ${describeLocation(citation)} (chars ${citation.start}-${citation.end})`,
     );
-    lines.push(`    “${citation.quote.replace(/\s+/g, ' ')}”`);
+    const span = citation.answerSpan;
+    const quote =
+      span && span.start >= citation.start && span.end <= citation.end
+        ? `${citation.quote.slice(0, span.start - citation.start)}${bold(citation.quote.slice(span.start - citation.start, span.end - citation.start))}${citation.quote.slice(span.end - citation.start)}`
+        : citation.quote;
+    lines.push(`    “${quote.replace(/\s+/g, ' ')}”`);
   }
+  if (answer.grounded !== false) lines.push(`confidence ${answer.confidence.toFixed(2)}`);
   if (!answer.grounded && answer.passages.length > 0) {
     lines.push('Closest passages (not an answer):');
     for (const passage of answer.passages.slice(0, 3)) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { formatBenchReport, runBench, writeBenchReport } from '../bench/index.js';
+import { chooseStore } from '../store/index.js';
 import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
 import { integerOption } from './options.js';
 import { ingestProgress } from './progress.js';
@@ -40,7 +41,12 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
         stateDirectory: path.resolve(environment.indexDirectory),
         cacheDirectory: environment.cacheDirectory,
         embedder: runtime.embedder,
-        openEngine: (indexDirectory) => openEngine({ ...runtime, indexDirectory }, {}),
+        // Each corpus has its own index folder; the bench measures the embedded file store.
+        openEngine: (indexDirectory) =>
+          openEngine(
+            { ...runtime, indexDirectory, store: chooseStore({ store: 'file', indexDirectory }) },
+            {},
+          ),
         server: { bin: path.join(PACKAGE_ROOT, 'bin', 'footnote.js'), environment: process.env },
         questions: flags.questions,
         duration: flags.duration,

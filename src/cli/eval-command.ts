@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultAskOptions } from '../answer/index.js';
+import { defaultAnswerScorer } from '../answer/index.js';
 import { FootnoteError } from '../errors.js';
 import {
   answerContains,
@@ -177,7 +177,7 @@ async function evaluate(
       onProgress: (done) => progress.update(done),
       config: {
         questions: path.relative(process.cwd(), path.resolve(flags.squad ?? questionsPath!)),
-        groundingThreshold: environment.groundingThreshold ?? defaultAskOptions.groundingThreshold,
+        groundingThreshold: environment.groundingThreshold ?? defaultAnswerScorer().weights.threshold,
         split: flags.split,
         setSize,
         ...(flags.holdout ? { holdout: true } : {}),

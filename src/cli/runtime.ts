@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { defaultAskOptions, type Generator } from '../answer/index.js';
+import type { Generator } from '../answer/index.js';
 import { chooseEmbedder, type EmbedderProvider } from '../embed/index.js';
 import { Engine, type EngineOptions } from '../engine.js';
 import { FootnoteError } from '../errors.js';
@@ -191,7 +191,9 @@ export async function openEngine(
     store: runtime.store,
     embedder: runtime.embedder,
     retriever: { ...(flags.k ? { k: flags.k } : {}), ...(flags.mode ? { mode: flags.mode } : {}) },
-    groundingThreshold: runtime.config.groundingThreshold ?? defaultAskOptions.groundingThreshold,
+    ...(runtime.config.groundingThreshold === undefined
+      ? {}
+      : { groundingThreshold: runtime.config.groundingThreshold }),
     ...(generator ? { generator } : {}),
   });
 }

@@ -112,6 +112,17 @@ export class GloveEmbedder implements Embedder {
     return texts.map((text) => this.embedOne(text));
   }
 
+  /**
+   * The unit-length pretrained vector of one lowercase word (no common-component removal), or
+   * undefined for a word the vectors do not know: what word-to-word alignment compares.
+   */
+  wordVector(word: string): Float32Array | undefined {
+    const { dimensions, matrix, vocabulary } = this.vectors;
+    const row = vocabulary.get(word);
+    if (row === undefined) return undefined;
+    return normalize(matrix.slice(row * dimensions, (row + 1) * dimensions));
+  }
+
   /** The unnormalised SIF average, before common-component removal. */
   rawEmbedding(text: string): Float32Array {
     const { dimensions, matrix, vocabulary } = this.vectors;

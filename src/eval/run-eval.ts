@@ -64,7 +64,8 @@ export async function runEval(
       goldSources: item.sources,
       answer: answer.answer,
       goldAnswers: item.answers,
-      grounded: answer.grounded,
+      // A "may answer" reply is an answer: it quotes a passage as one.
+      grounded: answer.grounded !== false,
       citedSources: answer.citations.map((citation) => citation.source),
       firstQuote: answer.citations[0]?.quote ?? null,
       confidence: answer.confidence,

@@ -7,26 +7,18 @@ import { Document } from '@langchain/core/documents';
 import { BaseRetriever, type BaseRetrieverInput } from '@langchain/core/retrievers';
 import type { Answer } from '../answer/types.js';
 import type { RetrieverMode } from '../retrieve/index.js';
+import type { Passage } from '../types.js';
 
-/** Where a passage comes from: enough to cite it, or to fetch the file around it. */
-export interface FootnoteDocumentMetadata {
-  sourceId: string;
-  /** Path of the file relative to the corpus root. */
-  source: string;
-  title: string;
-  /** Character offsets into the source's decoded text: `text.slice(start, end) === pageContent`. */
-  start: number;
-  end: number;
-  /** 1-based lines of the passage's first and last character. */
-  lineStart: number;
-  lineEnd: number;
-  /** Footnote's retrieval score (higher is better). */
-  score: number;
-  /** `GET` this URL for the whole source text with the passage marked. */
-  url: string;
-  /** Whether Footnote judged the corpus to answer the question (false: closest passages only). */
-  grounded: boolean;
-}
+/**
+ * Where a passage comes from, enough to cite it or fetch the file around it: the passage's
+ * source, exact character span (`text.slice(start, end) === pageContent`), lines and retrieval
+ * score, plus the URL of the passage and whether Footnote judged the corpus to answer the
+ * question (false: the closest passages only).
+ */
+export type FootnoteDocumentMetadata = Pick<
+  Passage,
+  'sourceId' | 'source' | 'title' | 'start' | 'end' | 'lineStart' | 'lineEnd' | 'score'
+> & { url: string; grounded: boolean };
 
 /** Options of `FootnoteRetriever`. */
 export interface FootnoteRetrieverOptions extends BaseRetrieverInput {
@@ -122,7 +114,8 @@ export class FootnoteRetriever extends BaseRetriever<FootnoteDocumentMetadata> {
             lineEnd: passage.lineEnd,
             score: passage.score,
             url: `${this.baseUrl}/api/sources/${passage.sourceId}?start=${passage.start}&end=${passage.end}`,
-            grounded: answer.grounded,
+            // A "may answer" reply counts as grounded here: it quotes a passage as an answer.
+            grounded: answer.grounded !== false,
           },
         }),
     );

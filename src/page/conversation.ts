@@ -24,7 +24,8 @@ export interface Exchange {
   passages: Passage[];
   /** Present once the answer is complete. */
   result?: {
-    grounded: boolean;
+    /** `'partial'`: given with doubt ("The closest passage may answer this:"). */
+    grounded: boolean | 'partial';
     notice?: string;
     generator: string;
     timings?: AnswerTimings;

@@ -60,6 +60,8 @@ function renderAnswer(
   if (notFound) {
     article.append(h('p', { class: 'answer-label' }, icon('search'), 'Not found in the corpus'));
   }
+  // An answer given with doubt starts "The closest passage may answer this:"; styled apart.
+  if (exchange.status === 'done' && exchange.result?.grounded === 'partial') article.classList.add('partial');
   if (exchange.text) article.append(renderAnswerText(exchange, handlers, openKey));
   if (exchange.status === 'searching' || exchange.status === 'writing')
     article.append(renderProgress(exchange));
@@ -180,7 +182,7 @@ function renderSources(
               h('span', { class: 'file-name' }, citation.source),
               h('span', { class: 'source-meta' }, describeLocation(citation)),
             ),
-            h('span', { class: 'source-quote' }, `“${citation.quote}”`),
+            h('span', { class: 'source-quote' }, '“', ...quoteWithAnswer(citation), '”'),
           ),
         ),
       ),
@@ -196,6 +198,20 @@ function renderSources(
     ),
     list,
   );
+}
+
+/** The quote as text nodes, its answering span (`answerSpan`) in bold. */
+function quoteWithAnswer(citation: Citation): Array<string | HTMLElement> {
+  const span = citation.answerSpan;
+  if (!span || span.start < citation.start || span.end > citation.end || span.end <= span.start)
+    return [citation.quote];
+  const from = span.start - citation.start;
+  const to = span.end - citation.start;
+  return [
+    citation.quote.slice(0, from),
+    h('strong', { class: 'answer-span' }, citation.quote.slice(from, to)),
+    citation.quote.slice(to),
+  ];
 }
 
 function renderClosestPassages(

@@ -30,13 +30,41 @@ export const defaultContextualQueryOptions: ContextualQueryOptions = { userTurns
 const ANAPHORA =
   /\b(he|him|his|she|her|hers|it|its|they|them|their|theirs|this|that|these|those|there|then|the same|such|also|too|else|other|others|former|latter)\b|^\s*(and|but|so|what about|how about|why)\b/i;
 
+/** Capitalised words that start a sentence or are function words, not names. */
+const NOT_NAMES = new Set(
+  'the a an but and as it he she they we i this that these those in on at after last it’s its his her their there here when while if so yet for of to by with from i couldn’t'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Proper names in an answer: runs of capitalised words (with "of", "al-", "de" inside), not
+ * counting a lone capitalised word at the start of a sentence or footnote markers.
+ */
+export function namesIn(text: string): string[] {
+  const names = new Set<string>();
+  const cleaned = text.replace(/\s*\[\d+\]/g, '.');
+  for (const match of cleaned.matchAll(
+    /\p{Lu}[\p{L}'’-]+(?:\s+(?:(?:of|de|al|bin|van|von)\s+)?\p{Lu}[\p{L}'’-]+)*/gu,
+  )) {
+    const words = match[0].split(/\s+/).filter((word) => !NOT_NAMES.has(word.toLowerCase()));
+    const before = cleaned.slice(0, match.index).trimEnd();
+    const sentenceStart = before === '' || /[.!?:"“]$/.test(before);
+    if (words.length === 0 || (words.length === 1 && sentenceStart)) continue;
+    names.add(words.join(' '));
+  }
+  return [...names];
+}
+
 /**
  * True when a question needs the conversation to be understood: it refers back ("he", "it",
  * "and what about…") or says too little on its own. A self-contained question is retrieved on
  * its own words, so an earlier topic cannot pull it off course.
  */
 export function needsContext(question: string): boolean {
-  return ANAPHORA.test(question) || analyze(question).length <= 2;
+  // A short question that names its own topic ("What is the capital of Australia?") stands alone.
+  const namesTopic = /\s\p{Lu}/u.test(question.trim());
+  return ANAPHORA.test(question) || (analyze(question).length <= 2 && !namesTopic);
 }
 
 /**
@@ -65,7 +93,17 @@ export function contextualQuery(
     denseParts.push({ text: turn.content, weight });
     weight /= 2;
   }
-  const context = earlier.map((turn) => turn.content.trim()).reverse();
+  // A pronoun may point at someone or something named only in the previous answer ("…Lakhdar
+  // Brahimi…" → "Which city was he visiting?"): the names the last answer quoted join the query.
+  const lastAnswer = needsContext(question)
+    ? history.findLast((turn) => turn.role === 'assistant' && turn.content.trim().length > 0)
+    : undefined;
+  const names = lastAnswer ? namesIn(lastAnswer.content) : [];
+  for (const name of names)
+    for (const term of analyze(name))
+      if (!termWeights.has(term)) termWeights.set(term, settings.historyWeight);
+  if (names.length > 0) denseParts.push({ text: names.join(' '), weight: settings.historyWeight });
+  const context = [...earlier.map((turn) => turn.content.trim()).reverse(), ...names];
   return {
     question,
     text: context.length > 0 ? `${question} (in the context of: ${context.join(' / ')})` : question,

@@ -3,6 +3,7 @@ export {
   type ContextualQueryOptions,
   contextualQuery,
   defaultContextualQueryOptions,
+  namesIn,
   needsContext,
 } from './contextual-query.js';
 export {

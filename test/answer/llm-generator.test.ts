@@ -267,6 +267,17 @@ describe('LlmGenerator', () => {
     expect(answer.grounded).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });
+
+  it('refuses a near miss exactly where the extractive generator does, with the same confidence', async () => {
+    script = () => ({ text: 'Sergey Lavrov is 63 years old [1].' });
+    const question = 'How old is Sergey Lavrov?';
+    const extractive = await (await index.open()).ask({ question });
+    const answer = answerOf(await collect(await openEngine(), question));
+    expect(extractive.grounded).toBe(false);
+    expect(answer.grounded).toBe(false);
+    expect(answer.confidence).toBe(extractive.confidence);
+    expect(fake.requests).toHaveLength(0);
+  });
 });
 
 runGeneratorContract('LlmGenerator (fake OpenAI server)', (extractive) => {

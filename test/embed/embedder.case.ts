@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { embedMany } from '../../src/embed/index.js';
 import type { Embedder } from '../../src/types.js';
 
-const TEXTS = [
+/** Short sentences on unrelated topics, for embedder tests. */
+export const TEXTS = [
   'The river runs past the old farm.',
   'Children learn to read at school.',
   'A cold wind came from the north sea.',
@@ -12,7 +13,8 @@ const TEXTS = [
   'Every footnote cites a passage.',
 ];
 
-function expectClose(actual: Float32Array | undefined, expected: Float32Array | undefined): void {
+/** Two vectors are the same up to float noise. */
+export function expectClose(actual: Float32Array | undefined, expected: Float32Array | undefined): void {
   expect(actual).toBeDefined();
   expect(actual?.length).toBe(expected?.length);
   for (const [index, value] of (actual ?? []).entries())

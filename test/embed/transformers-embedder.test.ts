@@ -9,30 +9,8 @@ import {
 } from '../../src/embed/transformers-embedder.js';
 import { FootnoteError } from '../../src/errors.js';
 import type { Embedder } from '../../src/types.js';
-import { runEmbedderContract } from './embedder.case.js';
+import { expectClose, runEmbedderContract, TEXTS } from './embedder.case.js';
 import { TINY_BERT_HIDDEN_SIZE, TINY_BERT_MODEL_ID, writeTinyBertModel } from './tiny-bert-model.js';
-
-const TEXTS = [
-  'The river runs past the old farm.',
-  'Children learn to read at school.',
-  'A cold wind came from the north sea.',
-  'Music and song fill the house at night.',
-  'The answer is in the document index.',
-  'Green trees grow near the mountain.',
-  'Every footnote cites a passage.',
-];
-
-function norm(vector: Float32Array): number {
-  return Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
-}
-
-function expectClose(actual: Float32Array | undefined, expected: Float32Array | undefined): void {
-  expect(actual).toBeDefined();
-  expect(expected).toBeDefined();
-  expect(actual?.length).toBe(expected?.length);
-  for (const [index, value] of (actual ?? []).entries())
-    expect(value).toBeCloseTo(expected?.[index] ?? Number.NaN, 5);
-}
 
 let modelsDirectory: string;
 let embedder: Embedder;

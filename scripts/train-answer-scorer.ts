@@ -1,0 +1,331 @@
+/**
+ * Trains the answer scorer (`weights/answer-scorer.json`): a ranker over each question's
+ * candidate sentences and an abstainer over questions, both logistic regressions
+ * (`src/answer/logistic-regression.ts`), on the TUNING halves only:
+ *
+ * - SQuAD part A, plain (every paragraph indexed) and held out (every other paragraph of each
+ *   article indexed; questions about the others are unanswerable), articles in the tuning half;
+ * - evals/bbc-questions.jsonl over the BBC articles, questions in the tuning half;
+ * - evals/corpus-questions.jsonl over corpus/, questions in the tuning half.
+ *
+ * Usage: `npm run train:answer-scorer [-- --datasets ../shared/datasets --out weights/answer-scorer.json]`
+ * (a few minutes on 2 cores; indexes are cached under .footnote/).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ABSTAINER_FEATURES,
+  type AnswerCandidates,
+  type AnswerScorerWeights,
+  answerCandidates,
+  type CandidateFeatures,
+  holdsAnswerSpan,
+  LogisticScorer,
+  type QuestionStatistics,
+  questionFeatures,
+  RANKER_FEATURES,
+  rankCandidates,
+  type ScorerModel,
+  standardize,
+} from '../src/answer/index.js';
+import { fitLogistic } from '../src/answer/logistic-regression.js';
+import { readEnvironment } from '../src/cli/config.js';
+import { createRuntime, openEngine, runIngest } from '../src/cli/runtime.js';
+import type { Engine } from '../src/engine.js';
+import {
+  answerContains,
+  type EvalQuestion,
+  filterSplit,
+  loadQuestionSet,
+  prepareSquadCorpus,
+} from '../src/eval/index.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    datasets: { type: 'string', default: '../shared/datasets' },
+    out: { type: 'string', default: 'weights/answer-scorer.json' },
+    'max-false-refusals': { type: 'string', default: '0.08' },
+    features: { type: 'string', default: '.footnote/answer-scorer-features.json' },
+    'reuse-features': { type: 'boolean', default: false },
+  },
+});
+
+/** One tuning question as the models see it: serialisable, so a run can be retrained without re-answering. */
+interface QuestionData {
+  id: string;
+  answerable: boolean;
+  type: string;
+  candidates: Array<Pick<CandidateFeatures, 'values' | 'missingIdf'>>;
+  /** Whether each candidate holds a gold answer. */
+  labels: boolean[];
+  statistics: QuestionStatistics;
+}
+
+/** Share of answers above it whose first sentence holds the answer: where "may answer" ends. */
+const PARTIAL_PRECISION = 0.8;
+
+interface SetData {
+  name: string;
+  /** Rows are repeated this many times in training, so small hand-written sets are not drowned out. */
+  weight: number;
+  questions: QuestionData[];
+}
+
+const environment = readEnvironment();
+const stateDirectory = path.resolve(environment.indexDirectory);
+
+async function engineFor(name: string, corpusDirectory: string): Promise<Engine> {
+  const runtime = createRuntime(environment, { corpus: corpusDirectory, embedder: 'glove' });
+  const indexDirectory = path.join(stateDirectory, `train-${name}`);
+  const scoped = { ...runtime, indexDirectory };
+  await runIngest(scoped, { quiet: true });
+  return openEngine(scoped, { generator: 'extractive' });
+}
+
+async function collect(
+  name: string,
+  engine: Engine,
+  questions: EvalQuestion[],
+  weight: number,
+): Promise<SetData> {
+  const data: SetData = { name, weight, questions: [] };
+  const started = performance.now();
+  for (const question of questions) {
+    const prepared = await answerCandidates(
+      { question: question.question, history: question.history ?? [] },
+      engine.askContext,
+    );
+    data.questions.push(toData(question, prepared));
+  }
+  const answerable = questions.filter((question) => question.answers.length > 0).length;
+  process.stderr.write(
+    `${name}: ${questions.length} tuning questions (${answerable} answerable) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return data;
+}
+
+function toData(question: EvalQuestion, prepared: AnswerCandidates): QuestionData {
+  return {
+    id: question.id,
+    answerable: question.answers.length > 0,
+    type: prepared.analysis.type,
+    candidates: prepared.candidates.map(({ values, missingIdf }) => ({ values, missingIdf })),
+    labels: prepared.candidates.map(
+      (candidate) => question.answers.length > 0 && answerContains(candidate.sentence.text, question.answers),
+    ),
+    statistics: prepared.statistics,
+  };
+}
+
+async function collectAll(squadFile: string): Promise<SetData[]> {
+  const sets: SetData[] = [];
+  for (const holdout of [false, true]) {
+    const name = holdout ? 'squad-holdout' : 'squad';
+    const squad = await prepareSquadCorpus(squadFile, stateDirectory, { holdout });
+    sets.push(
+      await collect(
+        name,
+        await engineFor(name, squad.corpusDirectory),
+        filterSplit(squad.questions, 'tune'),
+        1,
+      ),
+    );
+  }
+  const bbc = filterSplit(await loadQuestionSet('evals/bbc-questions.jsonl'), 'tune');
+  sets.push(
+    await collect('bbc', await engineFor('bbc', path.join(flags.datasets, 'bbc', 'articles')), bbc, 8),
+  );
+  const corpus = filterSplit(await loadQuestionSet('evals/corpus-questions.jsonl'), 'tune');
+  sets.push(await collect('corpus', await engineFor('corpus', 'corpus'), corpus, 8));
+  return sets;
+}
+
+async function main(): Promise<void> {
+  const squadFile = path.join(flags.datasets, 'squad', 'dev-v1.1-part-a.json');
+  const featuresFile = path.resolve(flags.features);
+  let sets: SetData[];
+  if (flags['reuse-features']) {
+    sets = JSON.parse(await readFile(featuresFile, 'utf8')) as SetData[];
+    process.stderr.write(`reusing the features in ${flags.features}\n`);
+  } else {
+    sets = await collectAll(squadFile);
+    await mkdir(path.dirname(featuresFile), { recursive: true });
+    await writeFile(featuresFile, JSON.stringify(sets));
+  }
+
+  // 1. The ranker: which candidate holds the answer, over answerable questions with at least one.
+  const rankerRows: number[][] = [];
+  const rankerLabels: number[] = [];
+  const rankerWeights: number[] = [];
+  for (const set of sets)
+    for (const { candidates, labels } of set.questions) {
+      if (!labels.some(Boolean)) continue;
+      candidates.forEach((candidate, index) => {
+        rankerRows.push(candidate.values);
+        rankerLabels.push(labels[index] ? 1 : 0);
+        rankerWeights.push(set.weight > 1 ? 2 : 1);
+      });
+    }
+  const ranker = train([...RANKER_FEATURES], rankerRows, rankerLabels, rankerWeights);
+  const rankerScorer = new LogisticScorer(ranker);
+
+  // 2. The abstainer: whether the corpus answers the question at all, from the ranked candidates.
+  const perSet = sets.map((set) => ({
+    set,
+    rows: set.questions.map((question) => {
+      const ranked = rankCandidates(question.candidates, rankerScorer);
+      const first = ranked[0];
+      return {
+        answerable: question.answerable,
+        features: questionFeatures(ranked, question.statistics),
+        firstRight:
+          first !== undefined && question.labels[question.candidates.indexOf(first.candidate)] === true,
+        // Refused whatever the confidence: a factoid question with no span of its type (askStream).
+        spanless: !holdsAnswerSpan(ranked, question.statistics),
+      };
+    }),
+  }));
+  const abstainerRows: number[][] = [];
+  const abstainerLabels: number[] = [];
+  const abstainerWeights: number[] = [];
+  for (const { set, rows } of perSet) {
+    // Plain SQuAD holds no unanswerable questions; the held-out run has both kinds.
+    if (set.name === 'squad') continue;
+    for (const row of rows) {
+      abstainerRows.push(row.features);
+      abstainerLabels.push(row.answerable ? 1 : 0);
+      abstainerWeights.push(set.weight);
+    }
+  }
+  const abstainer = train([...ABSTAINER_FEATURES], abstainerRows, abstainerLabels, abstainerWeights);
+  const abstainerScorer = new LogisticScorer(abstainer);
+
+  // 3. The refusal threshold on the tuning curve: the highest confidence at which no tuning set
+  // refuses more than the stated share of its answerable questions.
+  const curves = perSet.map(({ set, rows }) => {
+    const confidences = abstainerScorer.probabilities(rows.map((row) => row.features));
+    return { name: set.name, rows: rows.map((row, index) => ({ ...row, confidence: confidences[index]! })) };
+  });
+  const maxFalseRefusals = Number(flags['max-false-refusals']);
+  let threshold = 0;
+  for (let candidate = 0; candidate <= 0.95; candidate += 0.005) {
+    const ok = curves.every(({ rows }) => {
+      const answerable = rows.filter((row) => row.answerable);
+      if (answerable.length === 0) return true;
+      return (
+        answerable.filter((row) => row.spanless || row.confidence < candidate).length / answerable.length <=
+        maxFalseRefusals
+      );
+    });
+    if (ok) threshold = Math.round(candidate * 1000) / 1000;
+  }
+  // "May answer" band: between the threshold and the confidence at which answered questions
+  // are right (first sentence holds the answer) 8 times in 10 on the pooled tuning questions.
+  const pooled = curves.flatMap(({ rows }) => rows);
+  let partialThreshold = threshold;
+  for (let candidate = threshold; candidate <= 0.99; candidate += 0.005) {
+    const answered = pooled.filter((row) => !row.spanless && row.confidence >= candidate);
+    if (answered.length === 0) break;
+    const precision = answered.filter((row) => row.answerable && row.firstRight).length / answered.length;
+    if (precision >= PARTIAL_PRECISION) {
+      partialThreshold = Math.round(candidate * 1000) / 1000;
+      break;
+    }
+  }
+  const summary = curves.map(({ name, rows }) => {
+    const answerable = rows.filter((row) => row.answerable);
+    const unanswerable = rows.filter((row) => !row.answerable);
+    return {
+      set: name,
+      questions: rows.length,
+      answerable: answerable.length,
+      first_sentence_contains: round(
+        answerable.filter((row) => row.firstRight).length / Math.max(1, answerable.length),
+      ),
+      false_refusal_rate: round(
+        answerable.filter((row) => row.spanless || row.confidence < threshold).length /
+          Math.max(1, answerable.length),
+      ),
+      refusal_accuracy:
+        unanswerable.length === 0
+          ? null
+          : round(
+              unanswerable.filter((row) => row.spanless || row.confidence < threshold).length /
+                unanswerable.length,
+            ),
+    };
+  });
+  console.table(summary);
+
+  const weights: AnswerScorerWeights = {
+    formatVersion: 1,
+    ranker,
+    abstainer,
+    threshold,
+    partialThreshold,
+    training: {
+      command: 'npm run train:answer-scorer',
+      commit: gitCommit(),
+      trainedAt: new Date().toISOString(),
+      data: [
+        `${squadFile} (plain and held out; articles whose title is in the tuning half)`,
+        'evals/bbc-questions.jsonl over bbc/articles (tuning half by id)',
+        'evals/corpus-questions.jsonl over corpus/ (tuning half by id)',
+      ],
+      split:
+        'tuning half: first byte of SHA-256(key) < 128; key = article title for SQuAD, question id otherwise',
+      rankerRows: rankerRows.length,
+      abstainerRows: abstainerRows.length,
+      model: 'logistic regression, Newton steps, L2 0.01 on standardised features',
+      thresholdRule: `highest confidence at which every tuning set refuses at most ${maxFalseRefusals} of its answerable questions`,
+      partialRule: `lowest confidence above the threshold at which ${PARTIAL_PRECISION} of pooled tuning answers have the answer in the first sentence`,
+      tuning: summary,
+    },
+  };
+  await mkdir(path.dirname(path.resolve(flags.out)), { recursive: true });
+  await writeFile(path.resolve(flags.out), `${JSON.stringify(weights, null, 1)}\n`);
+  process.stderr.write(`wrote ${flags.out} (threshold ${threshold}, partial below ${partialThreshold})\n`);
+}
+
+/** Standardises the features and fits a logistic regression (Newton's method, L2 0.01) with row weights. */
+function train(features: string[], rows: number[][], labels: number[], rowWeights: number[]): ScorerModel {
+  const columns = features.length;
+  const mean = Array.from({ length: columns }, (_, column) => average(rows.map((row) => row[column]!)));
+  const scale = Array.from({ length: columns }, (_, column) => {
+    const deviation = Math.sqrt(average(rows.map((row) => (row[column]! - mean[column]!) ** 2)));
+    return deviation > 1e-9 ? deviation : 1;
+  });
+  const started = performance.now();
+  const model = fitLogistic(
+    rows.map((row) => standardize(row, { mean, scale })),
+    labels,
+    rowWeights,
+  );
+  process.stderr.write(
+    `trained on ${rows.length} rows × ${columns} features in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+  return { features, mean, scale, model };
+}
+
+function average(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
