@@ -33,13 +33,21 @@ export interface SourceSummary {
   pages?: number;
 }
 
-/** A whole source text, with the span asked for, as `GET /api/sources/:id` returns it. */
+/**
+ * A window of a source's text around the span asked for, as `GET /api/sources/:id` returns it
+ * (the whole text when the source is short).
+ */
 export interface SourceText {
   id: string;
   source: string;
   title: string;
   format?: string;
+  /** The characters `window.start` to `window.end` of the source. */
   text: string;
+  /** Where `text` sits in the whole source (offsets into the source's text). */
+  window: { start: number; end: number };
+  /** Length of the whole source text. */
+  length: number;
   /** PDF: where each page starts in `text`. */
   pages?: number[];
   span?: { start: number; end: number; text: string; line: number; page?: number; section?: string[] };

@@ -235,20 +235,25 @@ export class SourcePanel {
   }
 }
 
-/** The span in its surrounding text: `before <mark>span</mark> after`, as text nodes only. */
+/**
+ * The span in its surrounding text: `before <mark>span</mark> after`, as text nodes only. The server
+ * sends only a window of a long source; offsets here are into the whole source.
+ */
 function renderContext(file: SourceText, target: SourceTarget): HTMLElement[] {
-  const { text } = file;
-  let from = 0;
-  let to = text.length;
-  if (text.length > WHOLE_FILE_CHARS) {
-    from = Math.max(0, target.start - CONTEXT_CHARS);
-    to = Math.min(text.length, target.end + CONTEXT_CHARS);
+  const base = file.window.start;
+  const slice = (from: number, to: number) => file.text.slice(from - base, to - base);
+  let from = base;
+  let to = file.window.end;
+  if (to - from > WHOLE_FILE_CHARS) {
+    from = Math.max(from, target.start - CONTEXT_CHARS);
+    to = Math.min(to, target.end + CONTEXT_CHARS);
     // Start and end on line breaks so the window reads as whole paragraphs.
-    if (from > 0) from = text.indexOf('\n', from) + 1 || from;
-    const lineEnd = text.lastIndexOf('\n', to);
-    if (to < text.length && lineEnd > target.end) to = lineEnd;
+    const lineStart = file.text.indexOf('\n', from - base);
+    if (from > 0 && lineStart >= 0 && lineStart + base < target.start) from = lineStart + base + 1;
+    const lineEnd = file.text.lastIndexOf('\n', to - base) + base;
+    if (to < file.length && lineEnd > target.end) to = lineEnd;
   }
-  const cited = text.slice(target.start, target.end);
+  const cited = slice(target.start, target.end);
   const parts: HTMLElement[] = [];
   if (cited !== target.quote) {
     parts.push(
@@ -264,10 +269,10 @@ function renderContext(file: SourceText, target: SourceTarget): HTMLElement[] {
       'div',
       { class: 'source-text', tabindex: '0', 'aria-label': `Text of ${file.source}` },
       from > 0 ? '…\n' : '',
-      text.slice(from, target.start),
+      slice(from, target.start),
       h('mark', { class: target.kind === 'passage' ? 'passage-mark' : undefined }, cited),
-      text.slice(target.end, to),
-      to < text.length ? '\n…' : '',
+      slice(target.end, to),
+      to < file.length ? '\n…' : '',
     ),
   );
   return parts;

@@ -88,9 +88,32 @@ export function requestSchemas(limits: RequestLimits) {
       .int('end must be a whole number')
       .min(0, 'end must be at least 0')
       .optional(),
+    offset: z.coerce
+      .number({ error: 'offset must be a number' })
+      .int('offset must be a whole number')
+      .min(0, 'offset must be at least 0')
+      .optional(),
+    limit: z.coerce
+      .number({ error: 'limit must be a number' })
+      .int('limit must be a whole number')
+      .min(1, 'limit must be at least 1')
+      .max(MAX_SOURCE_WINDOW_CHARS, `limit must be at most ${MAX_SOURCE_WINDOW_CHARS}`)
+      .optional(),
   });
   return { ask, chat, span };
 }
+
+/**
+ * `GET /api/sources/:id` never sends more than this many characters of a source at once: a span is
+ * served inside a window around it, and the rest is paged through with `offset` and `limit`.
+ */
+export const MAX_SOURCE_WINDOW_CHARS = 64_000;
+
+/** Characters of context sent on each side of a requested span. */
+export const SOURCE_CONTEXT_CHARS = 4_000;
+
+/** Sources up to this length are sent whole, with or without a span. */
+export const WHOLE_SOURCE_CHARS = 20_000;
 
 /** The first problem zod found, as one sentence for the client. */
 export function describeZodError(error: z.ZodError): string {
