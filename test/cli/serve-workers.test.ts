@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWERED, CORPUS, footnote, killChildren, startServe, waitFor } from '../hardening/helpers.js';
+import { call, type Reply } from '../support/call.js';
 import { buildTestIndex, temporaryDirectory } from '../support/test-index.js';
 
 /**
@@ -10,44 +11,6 @@ import { buildTestIndex, temporaryDirectory } from '../support/test-index.js';
  * port. Every request goes on a new TCP connection, so the primary's round-robin hands them to
  * the workers in turn; each response names its worker in `X-Footnote-Worker`.
  */
-
-interface Reply {
-  status: number;
-  worker: string | undefined;
-  body: Record<string, unknown>;
-}
-
-/** One request on its own connection. */
-function call(url: string, route: string, body?: unknown): Promise<Reply> {
-  const { hostname, port } = new URL(url);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: hostname,
-        port,
-        path: route,
-        method: payload === undefined ? 'GET' : 'POST',
-        agent: false,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (data: Buffer) => (text += data.toString()));
-        response.on('end', () => {
-          const worker = response.headers['x-footnote-worker'];
-          resolve({
-            status: response.statusCode ?? 0,
-            worker: typeof worker === 'string' ? worker : undefined,
-            body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {},
-          });
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
 
 const ask = (url: string, question = ANSWERED.question) => call(url, '/api/ask', { question });
 const generationOf = (reply: Reply) => (reply.body.store as { generation: string }).generation;
