@@ -84,6 +84,7 @@ export async function runScaleBench(
     ...options,
   };
   const { log } = settings;
+  const host = machine();
   const bodies = spread(await readBbcHeadlines(settings.bbcDirectory), 50).map((headline) =>
     JSON.stringify({ question: headlineQuestion(headline).question }),
   );
@@ -156,7 +157,7 @@ export async function runScaleBench(
     rssMb: median(rss[index]!),
   }));
   return {
-    machine: machine(),
+    machine: host,
     command: `footnote bench --scale${settings.postgres ? ' --store <postgres url>' : ''} --repeats ${settings.repeats} --duration ${settings.duration}`,
     date: new Date().toISOString(),
     corpus: path.basename(path.dirname(settings.bbcDirectory)),
