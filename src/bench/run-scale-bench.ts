@@ -6,7 +6,7 @@ import { ingestCorpus } from '../ingest/index.js';
 import type { StoreProvider } from '../store/index.js';
 import { headlineQuestion, readBbcHeadlines, spread } from './bench-corpora.js';
 import { machine } from './bench-report.js';
-import { treeRssMb } from './measure-memory.js';
+import { treeCpuMs, treeRssMb } from './measure-memory.js';
 import { measureThroughput, type ThroughputMeasure } from './measure-throughput.js';
 import { freePort, type ServerCommand, startServerProcess, stopProcess } from './server-process.js';
 
@@ -28,6 +28,11 @@ export interface ScaleMeasure extends ScaleSetup {
   medianP50Ms: number;
   /** RSS of every process serving (primaries and workers) after a run, median over the runs. */
   rssMb: number;
+  /**
+   * CPU time of every serving process per answered request, median over the runs: what a
+   * request costs whatever else runs on the machine (the database server not included).
+   */
+  cpuMsPerRequest: number;
 }
 
 /** Everything one `footnote bench --scale` run measured (`benchmarks/scale-results.json`). */
@@ -113,6 +118,7 @@ export async function runScaleBench(
   // Setups take turns, one run each per round, so that other work on the machine weighs on all alike.
   const runs = setups.map((): ThroughputMeasure[] => []);
   const rss = setups.map((): number[] => []);
+  const cpuPerRequest = setups.map((): number[] => []);
   for (let round = 0; round < settings.repeats; round++) {
     for (const [index, setup] of setups.entries()) {
       const flag = stores.find((store) => store.id === setup.store)!.flag;
@@ -136,8 +142,11 @@ export async function runScaleBench(
             urls.map((url) => measureThroughput(url, settings.connections / urls.length, duration, bodies)),
           ).then(combine);
         await load(3);
+        const cpu = () => servers.reduce((total, child) => total + treeCpuMs(child.pid), 0);
+        const cpuBefore = cpu();
         const measured = await load(settings.duration);
         runs[index]!.push(measured);
+        cpuPerRequest[index]!.push((cpu() - cpuBefore) / Math.max(1, measured.requests));
         rss[index]!.push(servers.reduce((total, child) => total + treeRssMb(child.pid), 0));
         log(
           `round ${round + 1}, ${setup.store} store, ${setup.servers} server(s) × ${setup.workers} worker(s): ${measured.requestsPerSecond.toFixed(1)} req/s, p99 ${measured.latencyP99Ms} ms`,
@@ -155,6 +164,7 @@ export async function runScaleBench(
     medianP99Ms: median(runs[index]!.map((run) => run.latencyP99Ms)),
     medianP50Ms: median(runs[index]!.map((run) => run.latencyP50Ms)),
     rssMb: median(rss[index]!),
+    cpuMsPerRequest: median(cpuPerRequest[index]!),
   }));
   return {
     machine: host,
@@ -189,11 +199,11 @@ export function formatScaleReport(results: ScaleResults): string {
   const lines = [
     `BBC, POST /api/ask, ${results.connections} connections, median of ${results.repeats} × ${results.durationSeconds} s runs (after a 3 s warm-up); load average at start ${results.machine.loadAverage.join(' / ')}`,
     '',
-    '| store | app servers × workers | req/s (median) | p50 | p99 (median) | runs (req/s) | non-2xx | errors | RSS of all processes |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
+    '| store | app servers × workers | req/s (median) | p50 | p99 (median) | runs (req/s) | non-2xx | errors | server CPU per request | RSS of all processes |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
     ...results.measures.map(
       (measure) =>
-        `| ${measure.store} | ${measure.servers} × ${measure.workers} | ${measure.medianRequestsPerSecond.toFixed(1)} | ${Math.round(measure.medianP50Ms)} ms | ${Math.round(measure.medianP99Ms)} ms | ${measure.runs.map((run) => run.requestsPerSecond.toFixed(1)).join(', ')} | ${measure.runs.reduce((total, run) => total + run.non2xx, 0)} | ${measure.runs.reduce((total, run) => total + run.errors, 0)} | ${Math.round(measure.rssMb)} MB |`,
+        `| ${measure.store} | ${measure.servers} × ${measure.workers} | ${measure.medianRequestsPerSecond.toFixed(1)} | ${Math.round(measure.medianP50Ms)} ms | ${Math.round(measure.medianP99Ms)} ms | ${measure.runs.map((run) => run.requestsPerSecond.toFixed(1)).join(', ')} | ${measure.runs.reduce((total, run) => total + run.non2xx, 0)} | ${measure.runs.reduce((total, run) => total + run.errors, 0)} | ${measure.cpuMsPerRequest.toFixed(1)} ms | ${Math.round(measure.rssMb)} MB |`,
     ),
   ];
   return `${lines.join('\n')}\n`;
