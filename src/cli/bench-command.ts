@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { formatBenchReport, runBench, writeBenchReport } from '../bench/index.js';
+import {
+  formatBenchReport,
+  formatStartReport,
+  runBench,
+  runStartBench,
+  writeBenchReport,
+} from '../bench/index.js';
 import { chooseStore } from '../store/index.js';
 import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
 import { integerOption } from './options.js';
@@ -13,6 +19,7 @@ interface BenchFlags {
   questions: number;
   duration: number;
   starts: number;
+  startsOnly?: boolean;
 }
 
 /** `footnote bench`: parses the flags, runs `runBench` (src/bench/) and writes its report. */
@@ -30,10 +37,28 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
     .option('--questions <n>', 'questions per corpus for the answer latency', integerOption, 200)
     .option('--duration <seconds>', 'length of each HTTP load run', integerOption, 10)
     .option('--starts <n>', 'warm server starts to take the median of', integerOption, 5)
+    .option(
+      '--starts-only',
+      'measure only the warm starts on the BBC index (building it once) and the first answer after each; prints, writes nothing',
+    )
     .action(async (flags: BenchFlags) => {
       const environment = config();
       const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
       const runtime = createRuntime(environment, { embedder: 'glove' }, log);
+      const server = { bin: path.join(PACKAGE_ROOT, 'bin', 'footnote.js'), environment: process.env };
+      if (flags.startsOnly) {
+        const results = await runStartBench({
+          datasets: path.resolve(flags.datasets),
+          stateDirectory: path.resolve(environment.indexDirectory),
+          embedder: runtime.embedder,
+          server,
+          starts: flags.starts,
+          log,
+          ingestProgress: () => ingestProgress(),
+        });
+        process.stdout.write(formatStartReport(results));
+        return;
+      }
       const results = await runBench({
         datasets: path.resolve(flags.datasets),
         corpusDirectory: path.resolve(environment.corpusDirectory),
@@ -47,7 +72,7 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
             { ...runtime, indexDirectory, store: chooseStore({ store: 'file', indexDirectory }) },
             {},
           ),
-        server: { bin: path.join(PACKAGE_ROOT, 'bin', 'footnote.js'), environment: process.env },
+        server,
         questions: flags.questions,
         duration: flags.duration,
         starts: flags.starts,
