@@ -1,12 +1,16 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import {
   formatBenchReport,
+  formatScaleReport,
   formatStartReport,
   runBench,
+  runScaleBench,
   runStartBench,
   writeBenchReport,
 } from '../bench/index.js';
+import { FootnoteError } from '../errors.js';
 import { chooseStore } from '../store/index.js';
 import { type EnvironmentConfig, PACKAGE_ROOT } from './config.js';
 import { integerOption } from './options.js';
@@ -20,6 +24,9 @@ interface BenchFlags {
   duration: number;
   starts: number;
   startsOnly?: boolean;
+  scale?: boolean;
+  store?: string;
+  repeats: number;
 }
 
 /** `footnote bench`: parses the flags, runs `runBench` (src/bench/) and writes its report. */
@@ -41,6 +48,17 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
       '--starts-only',
       'measure only the warm starts on the BBC index (building it once) and the first answer after each; prints, writes nothing',
     )
+    .option(
+      '--scale',
+      'instead: HTTP throughput on BBC at 50 connections with 1 and 2 workers, per store, and 1 and 2 app servers on one database',
+    )
+    .option('--store <url>', 'with --scale: also measure the Postgres store at this postgres:// URL')
+    .option(
+      '--repeats <n>',
+      'with --scale: measured runs per setup, whose median is reported',
+      integerOption,
+      3,
+    )
     .action(async (flags: BenchFlags) => {
       const environment = config();
       const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -57,6 +75,33 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
           ingestProgress: () => ingestProgress(),
         });
         process.stdout.write(formatStartReport(results));
+        return;
+      }
+      if (flags.scale) {
+        if (flags.store !== undefined && !/^postgres(ql)?:\/\//i.test(flags.store))
+          throw new FootnoteError(
+            'invalid_request',
+            '--store must be a postgres://… URL (the file store is always measured)',
+          );
+        const indexDirectory = path.join(path.resolve(environment.indexDirectory), 'bench', 'bbc-index');
+        const results = await runScaleBench({
+          bbcDirectory: path.join(path.resolve(flags.datasets), 'bbc', 'articles'),
+          indexDirectory,
+          embedder: runtime.embedder,
+          fileStore: chooseStore({ store: 'file', indexDirectory }),
+          ...(flags.store === undefined
+            ? {}
+            : { postgres: { url: flags.store, store: chooseStore({ store: flags.store, indexDirectory }) } }),
+          server,
+          duration: flags.duration,
+          repeats: flags.repeats,
+          log,
+        });
+        const out = path.resolve(flags.out);
+        await mkdir(out, { recursive: true });
+        await writeFile(path.join(out, 'scale-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+        log(`wrote ${path.relative(process.cwd(), path.join(out, 'scale-results.json'))}`);
+        process.stdout.write(formatScaleReport(results));
         return;
       }
       const results = await runBench({

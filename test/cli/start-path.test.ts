@@ -71,7 +71,18 @@ process.on('exit', () => appendFileSync(${JSON.stringify(log)}, Object.keys(requ
 describe('footnote serve start-up', () => {
   it('answers from the index without loading eval, bench, ingest-format, Postgres or training libraries', async () => {
     const loaded = await modulesLoaded(
-      ['serve', '--no-ingest', '--index-dir', indexDirectory, '--embedder', 'glove', '--port', '0'],
+      [
+        'serve',
+        '--no-ingest',
+        '--index-dir',
+        indexDirectory,
+        '--embedder',
+        'glove',
+        '--port',
+        '0',
+        '--workers',
+        '1',
+      ],
       'Footnote is serving',
     );
     // The serving path itself was recorded (so an empty list cannot pass).
