@@ -88,8 +88,8 @@ export async function benchCorpora(options: {
   return { corpora, bbcHeadlines };
 }
 
-/** First line of every article, in a stable order (the README is not an article). */
-async function readBbcHeadlines(directory: string): Promise<string[]> {
+/** First line of every BBC article in `directory`, in a stable order (the README is not an article). */
+export async function readBbcHeadlines(directory: string): Promise<string[]> {
   const files = (await filesUnder(directory)).filter((file) => /\/\d+\.txt$/.test(file)).sort();
   const headlines: string[] = [];
   for (const file of files) {

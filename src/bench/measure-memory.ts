@@ -11,3 +11,19 @@ export function memoryOf(pid: number | undefined): { rssMb: number; peakRssMb: n
     return { rssMb: Number.NaN, peakRssMb: Number.NaN };
   }
 }
+
+/** Resident set size of a process and all its descendants (a cluster's primary and workers), in MB. */
+export function treeRssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((field) => field.length > 0)
+      .map(Number);
+  } catch {
+    // No such process any more, or not Linux.
+  }
+  return children.reduce((total, child) => total + treeRssMb(child), memoryOf(pid).rssMb);
+}

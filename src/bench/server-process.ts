@@ -9,17 +9,27 @@ export interface ServerCommand {
   environment: NodeJS.ProcessEnv;
 }
 
+/** Which store a bench server reads and how many worker processes it runs. */
+export interface ServeSetup {
+  /** `file` (the index folder) or a `postgres://…` URL. @default 'file' */
+  store: string;
+  /** `--workers`; 1 is one process, as before workers existed. @default 1 */
+  workers: number;
+}
+
 /**
  * Spawns `footnote serve --no-ingest` as a user would and resolves once `/api/health` answers
- * 200, with the time from spawn. Rate limiting and the API key are turned off so the bench
- * measures the server, not its guard.
+ * 200 (and, with several workers, once all of them serve), with the time from spawn. Rate
+ * limiting and the API key are turned off so the bench measures the server, not its guard.
  */
 export async function startServerProcess(
   command: ServerCommand,
   indexDirectory: string,
   port: number,
   environment: Record<string, string> = {},
+  setup: Partial<ServeSetup> = {},
 ): Promise<{ child: ChildProcess; ms: number }> {
+  const { store = 'file', workers = 1 } = setup;
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -35,6 +45,10 @@ export async function startServerProcess(
       String(port),
       '--host',
       '127.0.0.1',
+      '--store',
+      store,
+      '--workers',
+      String(workers),
     ],
     {
       env: { ...command.environment, FOOTNOTE_RATE_LIMIT: '0', FOOTNOTE_API_KEY: '', ...environment },
@@ -42,8 +56,11 @@ export async function startServerProcess(
     },
   );
   let stderr = '';
+  // The primary says how many workers serve once every one of them is listening.
+  let allServing = workers === 1;
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    if (/workers on one port/.test(stderr)) allServing = true;
   });
   const deadline = started + 120_000;
   while (performance.now() < deadline) {
@@ -52,7 +69,7 @@ export async function startServerProcess(
     try {
       const response = await fetch(`http://127.0.0.1:${port}/api/health`);
       await response.arrayBuffer();
-      if (response.status === 200) return { child, ms: performance.now() - started };
+      if (response.status === 200 && allServing) return { child, ms: performance.now() - started };
     } catch {
       // Not listening yet.
     }

@@ -10,6 +10,11 @@ export function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= 65_535;
 }
 
+/** True for a number of server processes: a whole number from 1 to 256. */
+export function isWorkerCount(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 256;
+}
+
 /** Settings read from the environment; command-line flags override them. */
 export interface EnvironmentConfig {
   corpusDirectory: string;
@@ -30,6 +35,8 @@ export interface EnvironmentConfig {
   corsOrigins: string[];
   /** How long a request may take before it is answered 408 (FOOTNOTE_REQUEST_TIMEOUT_MS). */
   requestTimeoutMs: number | undefined;
+  /** Server processes `footnote serve` runs on one port (FOOTNOTE_WORKERS); undefined = chosen from cores and memory. */
+  workers: number | undefined;
   /** The `llm` generator's endpoint (FOOTNOTE_LLM_BASE_URL, _MODEL, _API_KEY, _TIMEOUT_MS). */
   llm: {
     baseUrl: string | undefined;
@@ -69,6 +76,7 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
     'a positive number of milliseconds',
     (value) => value > 0,
   );
+  const workers = number('FOOTNOTE_WORKERS', 'a whole number of workers from 1 to 256', isWorkerCount);
   const port = number('PORT', 'a port number from 0 to 65535', isPort);
   const groundingThreshold = number(
     'FOOTNOTE_GROUNDING_THRESHOLD',
@@ -105,6 +113,7 @@ export function readEnvironment(environment: NodeJS.ProcessEnv = process.env): E
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
     requestTimeoutMs,
+    workers,
     llm: {
       baseUrl: environment.FOOTNOTE_LLM_BASE_URL || undefined,
       model: environment.FOOTNOTE_LLM_MODEL || undefined,

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { isPort } from './config.js';
+import { isPort, isWorkerCount } from './config.js';
 
 /** Parses a whole-number flag value, with a clear message otherwise. */
 export function integerOption(value: string): number {
@@ -14,6 +14,14 @@ export function portOption(value: string): number {
   const parsed = Number(value);
   if (!isPort(parsed))
     throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
+  return parsed;
+}
+
+/** Parses `--workers`: a whole number of server processes from 1 to 256. */
+export function workersOption(value: string): number {
+  const parsed = Number(value);
+  if (!isWorkerCount(parsed))
+    throw new InvalidArgumentError(`expected a whole number of workers from 1 to 256, got "${value}"`);
   return parsed;
 }
 

@@ -3,7 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
-import { rateLimiter } from 'hono-rate-limiter';
+import { rateLimiter, type Store } from 'hono-rate-limiter';
 import { FootnoteError } from '../errors.js';
 import type { ErrorBody } from './http-errors.js';
 
@@ -33,6 +33,12 @@ export interface AccessOptions {
   rateLimit: number;
   /** @default 60000 */
   rateLimitWindowMs: number;
+  /**
+   * Where the per-client counters live. Workers of one `footnote serve --workers N` share the
+   * primary's (`ClusterRateLimitStore`), so a client gets the limit once, not once per worker.
+   * @default undefined (hono-rate-limiter's in-process memory store)
+   */
+  rateLimitStore?: Store;
   /**
    * Origins of web pages allowed to call the API from a browser (CORS); empty = same origin only.
    * @default []
@@ -161,11 +167,12 @@ function corsFor(origins: string[]): MiddlewareHandler {
 
 /** Per-client fixed-window rate limit; over it, 429 with `Retry-After` (seconds). */
 export function rateLimit(
-  options: Pick<AccessOptions, 'rateLimit' | 'rateLimitWindowMs' | 'clientAddress'>,
+  options: Pick<AccessOptions, 'rateLimit' | 'rateLimitWindowMs' | 'clientAddress' | 'rateLimitStore'>,
 ): MiddlewareHandler {
   return rateLimiter({
     windowMs: options.rateLimitWindowMs,
     limit: options.rateLimit,
+    ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
     standardHeaders: 'draft-6',
     skip: (c) => c.req.path === HEALTH_PATH || options.clientAddress(c) === undefined,
     keyGenerator: (c) => options.clientAddress(c) ?? '',

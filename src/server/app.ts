@@ -42,6 +42,8 @@ export interface AppOptions {
   log: (line: string) => void;
   /** API key, rate limit, CORS, request timeout (security headers are always on). @default defaultAccessOptions */
   access?: Partial<AccessOptions>;
+  /** Headers set on every response (a cluster worker names itself in `X-Footnote-Worker`). @default {} */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -64,6 +66,12 @@ export function createApp(options: Partial<AppOptions> & Pick<AppOptions, 'holde
       404,
     ),
   );
+  const headers = Object.entries(settings.headers ?? {});
+  if (headers.length > 0)
+    app.use('*', async (c, next) => {
+      await next();
+      for (const [name, value] of headers) c.res.headers.set(name, value);
+    });
   applyAccess(app, settings.access);
 
   const limit = bodySizeLimit(settings.limits);

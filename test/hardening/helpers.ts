@@ -131,6 +131,9 @@ export function footnote(
       FOOTNOTE_EMBEDDER: 'glove',
       FOOTNOTE_API_KEY: '',
       FOOTNOTE_RATE_LIMIT: '',
+      // One server process: these tests check its own behaviour (refusing connections the moment
+      // SIGTERM arrives, /api/health after a refused generation); workers have test/cli/serve-workers.test.ts.
+      FOOTNOTE_WORKERS: '1',
       ...environment,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

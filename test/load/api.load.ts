@@ -60,6 +60,9 @@ beforeAll(async () => {
       '0',
       '--index-dir',
       INDEX_DIRECTORY,
+      // One process: the memory probe and its SIGUSR2 are about that process's heap.
+      '--workers',
+      '1',
     ],
     {
       cwd: REPO_ROOT,

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -9,55 +8,15 @@ import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { createApp } from '../../src/server/index.js';
 import { PostgresStoreProvider } from '../../src/store/index.js';
-import { describePostgres } from '../support/postgres.js';
+import {
+  describePostgres,
+  freePort,
+  PGLITE_SERVER,
+  startDatabase,
+  stopDatabase,
+} from '../support/postgres.js';
 
 const embedder = chooseEmbedder({ embedder: 'glove' });
-const SERVER = 'node_modules/@electric-sql/pglite-socket/dist/scripts/server.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A PGlite server of our own (file-backed, so it can be killed and restarted with its data). */
-async function startDatabase(directory: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      SERVER,
-      `--db=${directory}`,
-      `--port=${port}`,
-      '--max-connections=16',
-      '--extensions=@electric-sql/pglite-pgvector:vector,@electric-sql/pglite-pg_textsearch:pg_textsearch',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`PGlite did not start: ${output}`)), 90_000);
-    child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', () => reject(new Error(`PGlite exited: ${output}`)));
-  });
-  return child;
-}
-
-async function stopDatabase(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
-
 describePostgres('the Postgres store when the database goes away', () => {
   let directory: string;
   let corpus: string;
@@ -137,7 +96,9 @@ describePostgres('the Postgres store when the database goes away', () => {
 
   it('stops start-up naming a missing extension and how to install it', async () => {
     const bare = await freePort();
-    const child = spawn(process.execPath, [SERVER, `--port=${bare}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [PGLITE_SERVER, `--port=${bare}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         let output = '';

@@ -1,7 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 import { PostgresStoreProvider } from '../../src/store/index.js';
+import { REPO_ROOT } from './test-index.js';
 
 /** The Postgres-protocol test server (CI starts PGlite over TCP and sets it). */
 export const DATABASE_URL = process.env.DATABASE_URL;
@@ -37,4 +41,60 @@ export function freshPostgresStore(schema = `test_${randomBytes(5).toString('hex
       await client.end();
     },
   };
+}
+
+/** The pglite-socket server script (what `.ci/run` starts). */
+export const PGLITE_SERVER = path.join(
+  REPO_ROOT,
+  'node_modules/@electric-sql/pglite-socket/dist/scripts/server.js',
+);
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A PGlite server of the test's own, with pgvector and pg_textsearch, as `.ci/run` starts one;
+ * file-backed when `directory` is given (so it can be killed and restarted with its data),
+ * in memory otherwise.
+ */
+export async function startDatabase(directory: string | undefined, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      PGLITE_SERVER,
+      ...(directory === undefined ? [] : [`--db=${directory}`]),
+      `--port=${port}`,
+      '--max-connections=16',
+      '--extensions=@electric-sql/pglite-pgvector:vector,@electric-sql/pglite-pg_textsearch:pg_textsearch',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`PGlite did not start: ${output}`)), 90_000);
+    child.stdout!.on('data', (data: Buffer) => {
+      output += data.toString();
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', () => reject(new Error(`PGlite exited: ${output}`)));
+  });
+  return child;
+}
+
+/** Kills a database server started by `startDatabase` (SIGKILL: as if the machine went away). */
+export async function stopDatabase(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
