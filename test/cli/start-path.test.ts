@@ -98,6 +98,8 @@ describe('footnote serve start-up', () => {
       '/node_modules/csv-parse/',
       '/node_modules/pdfjs-dist/',
       '/node_modules/mammoth/',
+      '/node_modules/rate-limiter-flexible/',
+      '/node_modules/cli-progress/',
     ])
       expect(
         loaded.filter((module) => module.includes(kept)),
