@@ -5,34 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// The metric rows are `footnote eval`'s own list, from the build (update-evals.sh builds first).
+import { REPORT_METRICS } from '../dist/eval/index.js';
 
 const [resultsDirectory = 'evals/results', target = 'EVALS.md'] = process.argv.slice(2);
 const BEGIN =
   '<!-- figures:begin (written by scripts/update-evals.sh from evals/results/; edits in here are overwritten) -->';
 const END = '<!-- figures:end -->';
 const RETRIEVERS = ['hybrid', 'bm25', 'dense'];
-const METRICS = [
-  'n',
-  'n_answerable',
-  'n_unanswerable',
-  'hit_at_1',
-  'hit_at_3',
-  'hit_at_5',
-  'mrr',
-  'ndcg_at_10',
-  'answer_contains',
-  'first_sentence_contains',
-  'citation_precision',
-  'citation_valid',
-  'refusal_accuracy',
-  'false_refusal_rate',
-  'answered_coverage',
-  'answered_precision',
-  'precision_coverage_area',
-  'coverage_at_90_precision',
-  'latency_p50_ms',
-  'latency_p95_ms',
-];
 
 const read = (file) => JSON.parse(readFileSync(path.join(resultsDirectory, file), 'utf8'));
 const durations = existsSync(path.join(resultsDirectory, 'durations-ms.json'))
@@ -55,7 +35,7 @@ function table(set, targets, extra = {}) {
     `| metric | ${RETRIEVERS.map((retriever) => (retriever === 'hybrid' ? '**hybrid** (default)' : retriever)).join(' | ')} | target |${extraColumns.map((column) => ` ${column} |`).join('')}`,
     `|---|${RETRIEVERS.map(() => '--:').join('|')}|---|${extraColumns.map(() => '--:|').join('')}`,
   ];
-  for (const metric of METRICS) {
+  for (const metric of REPORT_METRICS) {
     const cells = RETRIEVERS.map((retriever) => format(metric, reports[retriever][metric]));
     lines.push(
       `| ${metric} | ${cells.join(' | ')} | ${targets[metric] ?? ''} |${extraColumns.map((column) => ` ${extra[column][metric] ?? ''} |`).join('')}`,
@@ -132,7 +112,9 @@ const HALVES = [
     },
   },
 ];
-const HALF_METRICS = METRICS.filter((metric) => metric !== 'ndcg_at_10' && metric !== 'citation_precision');
+const HALF_METRICS = REPORT_METRICS.filter(
+  (metric) => metric !== 'ndcg_at_10' && metric !== 'citation_precision',
+);
 
 /** Whether a formatted value meets a target such as `≥ 0.8`, `≤ 0.1` or `= 1`. */
 function meets(value, target) {

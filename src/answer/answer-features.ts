@@ -25,24 +25,27 @@ export const RANKER_FEATURES = [
 
 /** Names of the abstainer's features, in the order {@link questionFeatures} returns them. */
 export const ABSTAINER_FEATURES = [
-  'ranker_top',
-  'ranker_second',
   'top_coverage',
+  'best_coverage',
+  'second_coverage',
+  'top_evidence',
   'top_focus_coverage',
+  'best_focus_coverage',
+  'top_topic_coverage',
   'top_alignment',
+  'best_alignment',
   'top_focus_alignment',
+  'top_similarity',
   'top_answer_span',
   'top_missing_answer_span',
-  'best_focus_coverage',
-  'best_alignment',
+  'span_coverage',
+  'best_source_coverage',
+  'best_passage_coverage',
+  'top_passage_score',
   'top_missing_idf',
   'unknown_share',
   'corpus_focus',
-  'best_source_coverage',
-  'best_passage_coverage',
-  'top_similarity',
   'factoid',
-  'question_terms',
 ] as const;
 
 /** One candidate sentence with what the models look at. */
@@ -246,38 +249,53 @@ export function questionStatistics(
 }
 
 /**
- * The abstainer's view of a question, in the order of {@link ABSTAINER_FEATURES}: the ranked
- * candidates' probabilities and features (no margins between them: they sharpen ranking but
- * blur whether any candidate answers), how much of the question the corpus knows at all, and
- * how well the best sources cover it.
+ * The abstainer's view of a question, in the order of {@link ABSTAINER_FEATURES}: the best
+ * ranked candidate's features, the best value of each over all candidates, how well the best
+ * candidate that holds a span of the asked-for type covers the question, how much of the
+ * question the corpus knows at all, and how well the best sources cover it. Not the ranker's
+ * probabilities nor margins between candidates (they sharpen ranking but blur whether any
+ * candidate answers), nor the question's length (in the hand-written sets it tells how a
+ * question was written, not whether the corpus answers it).
  */
 export function questionFeatures(
-  ranked: Array<{ candidate: Pick<CandidateFeatures, 'values' | 'missingIdf'>; probability: number }>,
+  ranked: Array<{ candidate: Pick<CandidateFeatures, 'values' | 'missingIdf'> }>,
   statistics: QuestionStatistics,
 ): number[] {
+  const column = (name: (typeof RANKER_FEATURES)[number]) => RANKER_FEATURES.indexOf(name);
   const value = (index: number, name: (typeof RANKER_FEATURES)[number]) =>
-    ranked[index]?.candidate.values[RANKER_FEATURES.indexOf(name)] ?? 0;
+    ranked[index]?.candidate.values[column(name)] ?? 0;
   const best = (name: (typeof RANKER_FEATURES)[number]) =>
-    Math.max(0, ...ranked.map(({ candidate }) => candidate.values[RANKER_FEATURES.indexOf(name)] ?? 0));
+    Math.max(0, ...ranked.map(({ candidate }) => candidate.values[column(name)] ?? 0));
+  const spanCoverage = statistics.factoid
+    ? Math.max(
+        0,
+        ...ranked
+          .filter(({ candidate }) => candidate.values[column('answer_span')] === 1)
+          .map(({ candidate }) => candidate.values[column('coverage')] ?? 0),
+      )
+    : best('coverage');
   return [
-    ranked[0]?.probability ?? 0,
-    ranked[1]?.probability ?? 0,
     value(0, 'coverage'),
+    best('coverage'),
+    value(1, 'coverage'),
+    value(0, 'evidence'),
     value(0, 'focus_coverage'),
+    best('focus_coverage'),
+    value(0, 'topic_coverage'),
     value(0, 'alignment'),
+    best('alignment'),
     value(0, 'focus_alignment'),
+    value(0, 'similarity'),
     value(0, 'answer_span'),
     value(0, 'missing_answer_span'),
-    best('focus_coverage'),
-    best('alignment'),
+    spanCoverage,
+    best('source_coverage'),
+    best('passage_coverage'),
+    value(0, 'passage_score'),
     ranked[0]?.candidate.missingIdf ?? 1,
     statistics.unknownShare,
     statistics.corpusFocus,
-    best('source_coverage'),
-    best('passage_coverage'),
-    value(0, 'similarity'),
     statistics.factoid ? 1 : 0,
-    Math.log1p(statistics.terms) / 3,
   ];
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FootnoteError } from '../errors.js';
 import { ABSTAINER_FEATURES, RANKER_FEATURES } from './answer-features.js';
+import { BoostedTrees, type BoostedTreesModel } from './boosted-trees.js';
 import { type LogisticModel, predictLogistic } from './logistic-regression.js';
 
 /** One trained logistic regression with the standardisation of its inputs. */
@@ -16,13 +17,20 @@ export interface ScorerModel {
   model: LogisticModel;
 }
 
+/** Gradient-boosted trees over the named features (trees need no standardisation). */
+export interface TreeScorerModel {
+  /** Feature names, in input order; must equal the code's list. */
+  features: string[];
+  model: BoostedTreesModel;
+}
+
 /** The committed weights file (`weights/answer-scorer.json`), written by `npm run train:answer-scorer`. */
 export interface AnswerScorerWeights {
-  formatVersion: 1;
+  formatVersion: 2;
   /** Which sentence answers: P(a sentence holds a gold answer). */
   ranker: ScorerModel;
   /** Whether any does: P(the question is answered by the corpus), the answer's `confidence`. */
-  abstainer: ScorerModel;
+  abstainer: TreeScorerModel;
   /** Confidence below which the question is refused. */
   threshold: number;
   /** Confidence below which the answer is given as "may answer" (`grounded: 'partial'`). */
@@ -54,13 +62,19 @@ export function standardize(row: number[], spec: Pick<ScorerModel, 'mean' | 'sca
 /** The ranker and abstainer of one weights file. */
 export class AnswerScorer {
   readonly ranker: LogisticScorer;
-  readonly abstainer: LogisticScorer;
+  readonly abstainer: BoostedTrees;
 
   constructor(readonly weights: AnswerScorerWeights) {
+    if (weights.formatVersion !== 2) {
+      throw new FootnoteError(
+        'internal',
+        `the answer scorer's weights have format ${String(weights.formatVersion)}, this code reads format 2; run \`npm run train:answer-scorer\``,
+      );
+    }
     checkFeatures('ranker', weights.ranker.features, RANKER_FEATURES);
     checkFeatures('abstainer', weights.abstainer.features, ABSTAINER_FEATURES);
     this.ranker = new LogisticScorer(weights.ranker);
-    this.abstainer = new LogisticScorer(weights.abstainer);
+    this.abstainer = new BoostedTrees(weights.abstainer.model);
   }
 
   /**

@@ -200,7 +200,7 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
       timings: { retrieveMs: round(prepared.retrieveMs), answerMs: round(performance.now() - answerStarted) },
     },
   });
-  if (ranked.length === 0 || confidence < threshold || !holdsAnswerSpan(ranked, prepared.statistics)) {
+  if (ranked.length === 0 || confidence < threshold) {
     yield { type: 'text-delta', text: REFUSAL };
     yield finish({
       answer: REFUSAL,
@@ -269,23 +269,6 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     ...(verdict.unsupported ? { unsupported: verdict.unsupported } : {}),
     ...(verdict.notice ? { notice: verdict.notice } : {}),
   });
-}
-
-/** How many of the ranked candidates may supply the span a factoid question needs. */
-const SPAN_WINDOW = 5;
-
-/**
- * A factoid question ("when", "how much", "who"…) needs a span of its type that the question
- * does not already hold in one of the strongest candidates; without one the corpus does not
- * state the asked-for fact, whatever the word overlap.
- */
-export function holdsAnswerSpan(
-  ranked: Array<{ candidate: Pick<CandidateFeatures, 'values'> }>,
-  statistics: Pick<QuestionStatistics, 'factoid'>,
-): boolean {
-  if (!statistics.factoid) return true;
-  const span = RANKER_FEATURES.indexOf('answer_span');
-  return ranked.slice(0, SPAN_WINDOW).some(({ candidate }) => candidate.values[span] === 1);
 }
 
 /** The non-streaming answer: consumes `askStream` and returns its `finish` answer. */

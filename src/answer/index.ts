@@ -15,6 +15,7 @@ export {
   LogisticScorer,
   type ScorerModel,
   standardize,
+  type TreeScorerModel,
 } from './answer-scorer.js';
 export {
   type AnswerCandidates,
@@ -22,7 +23,6 @@ export {
   answerCandidates,
   ask,
   askStream,
-  holdsAnswerSpan,
   PARTIAL_PREFIX,
   REFUSAL,
   rankCandidates,
@@ -35,6 +35,14 @@ export {
   defaultAskOptions,
   inverseDocumentFrequency,
 } from './ask-context.js';
+export {
+  BoostedTrees,
+  type BoostedTreesModel,
+  type BoostingOptions,
+  defaultBoostingOptions,
+  fitBoostedTrees,
+  type TreeNode,
+} from './boosted-trees.js';
 export { citationFor, isCitationExact } from './citations.js';
 export {
   defaultExtractiveOptions,

@@ -1,4 +1,4 @@
-import { Matrix, solve } from 'ml-matrix';
+import { createRequire } from 'node:module';
 
 /** A fitted logistic regression: P(y = 1 | x) = σ(w · x + b). */
 export interface LogisticModel {
@@ -6,6 +6,7 @@ export interface LogisticModel {
   bias: number;
 }
 
+/** How {@link fitLogistic} fits: its penalty and when it stops. */
 export interface FitOptions {
   /** L2 penalty on the weights (not the bias). @default 0.01 */
   l2: number;
@@ -29,6 +30,8 @@ export function fitLogistic(
   options: Partial<FitOptions> = {},
 ): LogisticModel {
   const { l2 = 0.01, iterations = 25, tolerance = 1e-7 } = options;
+  // ml-matrix is loaded on the first fit (training only), off the server's start-up path.
+  const { Matrix, solve } = createRequire(import.meta.url)('ml-matrix') as typeof import('ml-matrix');
   const columns = (rows[0]?.length ?? 0) + 1;
   let beta = new Array<number>(columns).fill(0);
   for (let iteration = 0; iteration < iterations; iteration++) {

@@ -88,7 +88,7 @@ export async function benchCorpora(options: {
   return { corpora, bbcHeadlines };
 }
 
-/** First line of every BBC article, in a stable order (the README is not an article). */
+/** First line of every BBC article in `directory`, in a stable order (the README is not an article). */
 export async function readBbcHeadlines(directory: string): Promise<string[]> {
   const files = (await filesUnder(directory)).filter((file) => /\/\d+\.txt$/.test(file)).sort();
   const headlines: string[] = [];

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { EmbedderProvider } from '../embed/index.js';
 import type { Engine } from '../engine.js';
-import { benchCorpora, headlineQuestion, spread } from './bench-corpora.js';
-import { BENCH_TARGETS, type BenchResults, machine } from './bench-report.js';
+import { FootnoteError } from '../errors.js';
+import { ingestCorpus } from '../ingest/index.js';
+import { benchCorpora, headlineQuestion, readBbcHeadlines, spread } from './bench-corpora.js';
+import { BENCH_TARGETS, type BenchResults, machine, type StartBenchResults } from './bench-report.js';
 import { type IngestMeasure, type IngestProgressDisplay, measureIngest } from './measure-ingest.js';
 import { type LatencyMeasure, measureLatency } from './measure-latency.js';
 import { memoryOf } from './measure-memory.js';
-import { measureStarts } from './measure-starts.js';
+import { measureStarts, measureWarmStarts } from './measure-starts.js';
 import { measureThroughput, type ThroughputMeasure } from './measure-throughput.js';
 import { freePort, type ServerCommand, startServerProcess, stopProcess } from './server-process.js';
 
@@ -68,7 +70,7 @@ export async function runBench(
 
   const ingests: IngestMeasure[] = [];
   const latencies: LatencyMeasure[] = [];
-  const indexOf = (name: string) => path.join(settings.stateDirectory, 'bench', `${slug(name)}-index`);
+  const indexOf = (name: string) => benchIndexDirectory(settings.stateDirectory, name);
   for (const corpus of corpora) {
     log(`ingesting ${corpus.name} from scratch`);
     ingests.push(
@@ -92,6 +94,7 @@ export async function runBench(
     port,
     cacheDirectory: settings.cacheDirectory,
     warmRuns: settings.starts,
+    question: headlineQuestion(bbcHeadlines[0]!).question,
     log,
   });
 
@@ -126,6 +129,59 @@ export async function runBench(
     memory: { corpus: 'BBC', idleRssMb, peakRssMb },
     targets: BENCH_TARGETS,
   };
+}
+
+/**
+ * Warm starts alone (`footnote bench --starts-only`): brings the bench's BBC index up to date
+ * (an incremental ingest, which builds it the first time), then starts the server on it
+ * `starts` times, asking the first BBC headline question after each start.
+ */
+export async function runStartBench(
+  options: Pick<BenchOptions, 'datasets' | 'stateDirectory' | 'embedder' | 'server'> &
+    Partial<Pick<BenchOptions, 'starts' | 'log' | 'ingestProgress'>>,
+): Promise<StartBenchResults> {
+  const { starts = defaultBenchOptions.starts, log = defaultBenchOptions.log } = options;
+  const host = machine();
+  const bbcDirectory = path.join(options.datasets, 'bbc', 'articles');
+  const headlines = await readBbcHeadlines(bbcDirectory);
+  if (headlines.length === 0)
+    throw new FootnoteError(
+      'invalid_request',
+      `no BBC articles under ${bbcDirectory}; pass the folder holding bbc/ with --datasets`,
+    );
+  const indexDirectory = benchIndexDirectory(options.stateDirectory, 'BBC');
+  log(`bringing the BBC index in ${indexDirectory} up to date`);
+  const progress = options.ingestProgress?.();
+  try {
+    const report = await ingestCorpus({
+      corpusDirectory: bbcDirectory,
+      indexDirectory,
+      embedder: options.embedder,
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+    progress?.stop();
+    log(
+      report.written
+        ? `indexed ${report.sources} files as ${report.chunks} chunks (${report.embeddedChunks} embedded)`
+        : `index is up to date (${report.sources} files, ${report.chunks} chunks)`,
+    );
+  } finally {
+    progress?.stop();
+  }
+  log(`${starts} warm starts on the BBC index, each with a first question`);
+  const warm = await measureWarmStarts({
+    server: options.server,
+    indexDirectory,
+    port: await freePort(),
+    runs: starts,
+    question: headlineQuestion(headlines[0]!).question,
+  });
+  return { machine: host, command: 'npm run bench -- --starts-only', date: new Date().toISOString(), warm };
+}
+
+/** Where the bench keeps a corpus's index: `<stateDirectory>/bench/<slug of its name>-index`. */
+function benchIndexDirectory(stateDirectory: string, name: string): string {
+  return path.join(stateDirectory, 'bench', `${slug(name)}-index`);
 }
 
 function slug(name: string): string {

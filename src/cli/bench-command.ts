@@ -5,8 +5,10 @@ import { Command } from 'commander';
 import {
   formatBenchReport,
   formatScaleReport,
+  formatStartReport,
   runBench,
   runScaleBench,
+  runStartBench,
   writeBenchReport,
 } from '../bench/index.js';
 import { FootnoteError } from '../errors.js';
@@ -22,6 +24,7 @@ interface BenchFlags {
   questions: number;
   duration: number;
   starts: number;
+  startsOnly?: boolean;
   scale?: boolean;
   store?: string;
   repeats: number;
@@ -43,6 +46,10 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
     .option('--duration <seconds>', 'length of each HTTP load run', integerOption, 10)
     .option('--starts <n>', 'warm server starts to take the median of', integerOption, 5)
     .option(
+      '--starts-only',
+      'measure only the warm starts on the BBC index (building it once) and the first answer after each; prints, writes nothing',
+    )
+    .option(
       '--scale',
       'instead: HTTP throughput on BBC at 50 connections with 1 and 2 workers, per store, and 1 and 2 app servers on one database',
     )
@@ -58,6 +65,19 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
       const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
       const runtime = createRuntime(environment, { embedder: 'glove' }, log);
       const server = { bin: path.join(PACKAGE_ROOT, 'bin', 'footnote.js'), environment: process.env };
+      if (flags.startsOnly) {
+        const results = await runStartBench({
+          datasets: path.resolve(flags.datasets),
+          stateDirectory: path.resolve(environment.indexDirectory),
+          embedder: runtime.embedder,
+          server,
+          starts: flags.starts,
+          log,
+          ingestProgress: () => ingestProgress(),
+        });
+        process.stdout.write(formatStartReport(results));
+        return;
+      }
       if (flags.scale) {
         if (flags.store !== undefined && !/^postgres(ql)?:\/\//i.test(flags.store))
           throw new FootnoteError(

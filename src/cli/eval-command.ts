@@ -13,6 +13,7 @@ import {
   isRight,
   loadQuestionSet,
   prepareSquadCorpus,
+  REPORT_METRICS,
   riskCoveragePlotSvg,
   runEval,
   type Split,
@@ -267,29 +268,6 @@ function hash(parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12);
 }
 
-const METRICS = [
-  'n',
-  'n_answerable',
-  'n_unanswerable',
-  'hit_at_1',
-  'hit_at_3',
-  'hit_at_5',
-  'mrr',
-  'ndcg_at_10',
-  'answer_contains',
-  'first_sentence_contains',
-  'citation_precision',
-  'citation_valid',
-  'refusal_accuracy',
-  'false_refusal_rate',
-  'answered_coverage',
-  'answered_precision',
-  'precision_coverage_area',
-  'coverage_at_90_precision',
-  'latency_p50_ms',
-  'latency_p95_ms',
-] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config' | 'risk_coverage'>>;
-
 const COUNTS = new Set<string>(['n', 'n_answerable', 'n_unanswerable']);
 
 /** The report as a two-column table, one row per metric (`–` when a rate has no questions). */
@@ -303,7 +281,7 @@ export function formatReport(report: EvalReport): string {
     '',
     `${'metric'.padEnd(26)} value`,
   ];
-  for (const metric of METRICS) {
+  for (const metric of REPORT_METRICS) {
     const value = report[metric];
     const shown =
       value === null

@@ -1,11 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { FootnoteError } from '../errors.js';
-import { askCommand } from './ask-command.js';
-import { benchCommand } from './bench-command.js';
 import { type EnvironmentConfig, readEnvironment } from './config.js';
-import { evalCommand } from './eval-command.js';
-import { ingestCommand } from './ingest-command.js';
-import { serveCommand } from './serve-command.js';
 
 /** Exit codes: 0 ok, 1 user error (one clear line), 2 internal error (with the stack). */
 export const EXIT_OK = 0;
@@ -14,8 +9,26 @@ export const EXIT_USER_ERROR = 1;
 /** Exit code of a bug: the stack was printed. */
 export const EXIT_INTERNAL_ERROR = 2;
 
-/** The `footnote` command line with all its commands, reading the environment when a command runs. */
-export function buildProgram(): Command {
+type CommandFactory = (config: () => EnvironmentConfig) => Command;
+
+/**
+ * The commands in the order `--help` lists them, each loaded on demand: `serve` then never loads
+ * the evaluation and benchmark stages (and their parsers), which kept them on the start-up path.
+ */
+const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
+  ingest: async () => (await import('./ingest-command.js')).ingestCommand,
+  ask: async () => (await import('./ask-command.js')).askCommand,
+  serve: async () => (await import('./serve-command.js')).serveCommand,
+  eval: async () => (await import('./eval-command.js')).evalCommand,
+  bench: async () => (await import('./bench-command.js')).benchCommand,
+};
+
+/**
+ * The `footnote` command line, reading the environment when a command runs. With `only`, the
+ * program holds just that command (what `main` runs when the first argument names one); without,
+ * all of them (for `--help`, `--version` and unknown commands).
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   let cached: EnvironmentConfig | undefined;
   const config = () => (cached ??= readEnvironment());
   const program = new Command('footnote')
@@ -23,22 +36,18 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [
-    ingestCommand(config),
-    askCommand(config),
-    serveCommand(config),
-    evalCommand(config),
-    benchCommand(config),
-  ]) {
-    program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  const names = only !== undefined && Object.hasOwn(COMMANDS, only) ? [only] : Object.keys(COMMANDS);
+  const factories = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  for (const factory of factories) {
+    program.addCommand(factory(config).exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;
 }
 
 /** Runs the CLI; resolves to the exit code (long-running `serve` resolves once it is listening). */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv[2]);
     await program.parseAsync(argv);
     return EXIT_OK;
   } catch (error) {

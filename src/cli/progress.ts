@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { IngestPhase } from '../ingest/index.js';
 
 const LABELS: Record<IngestPhase, string> = {
@@ -31,14 +32,16 @@ export function ingestProgress(stream: NodeJS.WriteStream = process.stderr): {
         phase = next;
         lastDecile = -1;
         if (stream.isTTY) {
-          bar = new cliProgress.SingleBar(
+          // Loaded on the first bar: a server that does not ingest at start never needs it.
+          const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+          bar = new SingleBar(
             {
               stream,
               format: `${LABELS[next].padEnd(10)} [{bar}] {value}/{total} {eta_formatted}`,
               hideCursor: true,
               clearOnComplete: true,
             },
-            cliProgress.Presets.shades_classic,
+            Presets.shades_classic,
           );
           bar.start(total, 0);
         }

@@ -10,6 +10,7 @@ export {
   normalizeAnswer,
   percentile,
   type QuestionResult,
+  REPORT_METRICS,
   reciprocalRank,
   type SelectiveAnswering,
   selectiveAnswering,

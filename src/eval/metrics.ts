@@ -221,6 +221,33 @@ export interface EvalReport<Config = Record<string, unknown>> {
 }
 
 /**
+ * The figures of an {@link EvalReport} in the order every table shows them: `footnote eval`'s
+ * report and the tables `scripts/evals-markdown.mjs` writes into EVALS.md.
+ */
+export const REPORT_METRICS = [
+  'n',
+  'n_answerable',
+  'n_unanswerable',
+  'hit_at_1',
+  'hit_at_3',
+  'hit_at_5',
+  'mrr',
+  'ndcg_at_10',
+  'answer_contains',
+  'first_sentence_contains',
+  'citation_precision',
+  'citation_valid',
+  'refusal_accuracy',
+  'false_refusal_rate',
+  'answered_coverage',
+  'answered_precision',
+  'precision_coverage_area',
+  'coverage_at_90_precision',
+  'latency_p50_ms',
+  'latency_p95_ms',
+] as const satisfies ReadonlyArray<Exclude<keyof EvalReport, 'config' | 'risk_coverage'>>;
+
+/**
  * Whether a question counts as answered right in the selective-answering measures: it is
  * answerable, the system answered it (`grounded`), and the answer contains a gold answer
  * ({@link answerContains}). An answered unanswerable question is wrong.

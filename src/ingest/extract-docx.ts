@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
-import { Parser } from 'htmlparser2';
 import { findBoilerplate } from './boilerplate.js';
-import type { ExtractedText } from './extract-text.js';
+import { type ExtractedText, htmlParser } from './extract-text.js';
 import { findTitle } from './find-title.js';
 
 type Mammoth = typeof import('mammoth');
@@ -83,7 +82,7 @@ function writeText(html: string): {
     text += clean;
   };
 
-  const parser = new Parser(
+  const parser = htmlParser(
     {
       onopentag(name) {
         if (cell) {

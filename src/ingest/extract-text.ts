@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { convert as Convert } from 'html-to-text';
-import { Parser } from 'htmlparser2';
+import type { Parser } from 'htmlparser2';
 import { LineIndex } from '../text/index.js';
 import type { SourceDocument } from '../types.js';
 import { findBoilerplate } from './boilerplate.js';
@@ -12,6 +12,14 @@ let convertHtml: typeof Convert | undefined;
 function convert(...parameters: Parameters<typeof Convert>): string {
   convertHtml ??= (createRequire(import.meta.url)('html-to-text') as { convert: typeof Convert }).convert;
   return convertHtml(...parameters);
+}
+
+let htmlparser2: typeof import('htmlparser2') | undefined;
+
+/** A new htmlparser2 `Parser`, the library loaded on the first HTML or Word file (off the server's start). */
+export function htmlParser(...parameters: ConstructorParameters<typeof Parser>): Parser {
+  htmlparser2 ??= createRequire(import.meta.url)('htmlparser2') as typeof import('htmlparser2');
+  return new htmlparser2.Parser(...parameters);
 }
 
 /** The formats Footnote reads as text. */
@@ -113,7 +121,7 @@ const WORD = /[\p{L}\p{N}]+/gu;
 export function originalLines(html: string, text: string): Array<[number, number]> {
   const words: Array<{ word: string; at: number }> = [];
   let skipping = 0;
-  const parser = new Parser(
+  const parser = htmlParser(
     {
       onopentag(name) {
         if (UNWRITTEN.has(name)) skipping++;

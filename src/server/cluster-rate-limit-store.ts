@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import type { ClientRateLimitInfo, HonoConfigType, Store } from 'hono-rate-limiter';
-import { RateLimiterCluster, RateLimiterClusterMaster, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterCluster, RateLimiterRes } from 'rate-limiter-flexible';
+
+/** rate-limiter-flexible, loaded in cluster mode only (a one-process server never needs it). */
+function rateLimiterFlexible(): typeof import('rate-limiter-flexible') {
+  return createRequire(import.meta.url)('rate-limiter-flexible') as typeof import('rate-limiter-flexible');
+}
 
 /**
  * The rate-limit counters of a `footnote serve --workers N` cluster, held once by the primary:
@@ -21,7 +27,7 @@ export class ClusterRateLimitStore implements Store {
   init(options: HonoConfigType): void {
     if (typeof options.limit !== 'number')
       throw new TypeError('the cluster rate-limit store needs a fixed number as its limit');
-    this.limiter = new RateLimiterCluster({
+    this.limiter = new (rateLimiterFlexible().RateLimiterCluster)({
       keyPrefix: 'footnote',
       // No rejection of its own: hono-rate-limiter compares the count with the limit and answers 429.
       points: Number.MAX_SAFE_INTEGER,
@@ -55,7 +61,7 @@ export class ClusterRateLimitStore implements Store {
 
 /** Makes this (primary) process hold the counters its workers' `ClusterRateLimitStore`s ask for. */
 export function holdClusterRateLimits(): void {
-  new RateLimiterClusterMaster();
+  new (rateLimiterFlexible().RateLimiterClusterMaster)();
 }
 
 function info(counted: RateLimiterRes): ClientRateLimitInfo {

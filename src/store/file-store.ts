@@ -15,18 +15,7 @@ import {
 } from '../index/index.js';
 import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
 import { fuse } from './fuse.js';
-import type {
-  ChunkDraft,
-  CreateOptions,
-  GenerationManifest,
-  GenerationWriter,
-  SourceSummary,
-  StoreHit,
-  StoreManifest,
-  StoreProvider,
-  StoreSearchRequest,
-  StoreSnapshot,
-} from './store.js';
+import type * as Store from './store.js';
 
 /** Id recorded in the manifest of generations the embedded store writes. */
 export const FILE_STORE_ID = 'file';
@@ -36,7 +25,7 @@ export const FILE_STORE_ID = 'file';
  * process's memory, read from a folder of checksummed files. Inside, HNSW labels and BM25 ids
  * are the chunk's row in the generation; outside, chunks are known only by their stable ids.
  */
-export class FileStoreSnapshot implements StoreSnapshot {
+export class FileStoreSnapshot implements Store.StoreSnapshot {
   readonly storeId = FILE_STORE_ID;
   readonly generation: string;
   private readonly rowById: Map<string, number>;
@@ -46,7 +35,7 @@ export class FileStoreSnapshot implements StoreSnapshot {
     this.rowById = new Map(index.chunks.map((chunk, row) => [chunk.id, row]));
   }
 
-  get manifest(): StoreManifest {
+  get manifest(): Store.StoreManifest {
     return this.index.manifest;
   }
 
@@ -54,7 +43,7 @@ export class FileStoreSnapshot implements StoreSnapshot {
     return this.index.embedderState;
   }
 
-  async search(request: StoreSearchRequest): Promise<StoreHit[]> {
+  async search(request: Store.StoreSearchRequest): Promise<Store.StoreHit[]> {
     const { lexicalIndex, vectorIndex, chunks } = this.index;
     const lexical =
       request.mode === 'dense'
@@ -86,7 +75,7 @@ export class FileStoreSnapshot implements StoreSnapshot {
     return found;
   }
 
-  async listSources(): Promise<SourceSummary[]> {
+  async listSources(): Promise<Store.SourceSummary[]> {
     const { files } = this.index.manifest;
     return this.index.sources.map((source) => ({
       id: source.id,
@@ -104,10 +93,13 @@ export class FileStoreSnapshot implements StoreSnapshot {
   }
 
   /** Chunks of one source with their vectors, in order (what an incremental ingest keeps). */
-  sourceEntries(): Map<string, { document: SourceDocument; chunks: ChunkDraft[]; vectors: Float32Array[] }> {
+  sourceEntries(): Map<
+    string,
+    { document: SourceDocument; chunks: Store.ChunkDraft[]; vectors: Float32Array[] }
+  > {
     const entries = new Map<
       string,
-      { document: SourceDocument; chunks: ChunkDraft[]; vectors: Float32Array[] }
+      { document: SourceDocument; chunks: Store.ChunkDraft[]; vectors: Float32Array[] }
     >();
     for (const document of this.index.sources)
       entries.set(document.id, { document, chunks: [], vectors: [] });
@@ -123,21 +115,25 @@ export class FileStoreSnapshot implements StoreSnapshot {
 }
 
 /** Builds a new generation in memory and writes it as a new folder with an atomic switch. */
-class FileGenerationWriter implements GenerationWriter {
+class FileGenerationWriter implements Store.GenerationWriter {
   private readonly entries: Map<
     string,
-    { document: SourceDocument; chunks: ChunkDraft[]; vectors: Float32Array[] }
+    { document: SourceDocument; chunks: Store.ChunkDraft[]; vectors: Float32Array[] }
   >;
 
   constructor(
     private readonly directory: string,
     base: FileStoreSnapshot | undefined,
-    private readonly options: CreateOptions,
+    private readonly options: Store.CreateOptions,
   ) {
     this.entries = base ? base.sourceEntries() : new Map();
   }
 
-  async putSource(document: SourceDocument, chunks: ChunkDraft[], vectors: Float32Array[]): Promise<void> {
+  async putSource(
+    document: SourceDocument,
+    chunks: Store.ChunkDraft[],
+    vectors: Float32Array[],
+  ): Promise<void> {
     if (chunks.length !== vectors.length)
       throw new FootnoteError(
         'internal',
@@ -150,7 +146,7 @@ class FileGenerationWriter implements GenerationWriter {
     this.entries.delete(sourceId);
   }
 
-  async commit(manifest: GenerationManifest, embedderState: unknown): Promise<string> {
+  async commit(manifest: Store.GenerationManifest, embedderState: unknown): Promise<string> {
     const sources: SourceDocument[] = [];
     const chunks: Chunk[] = [];
     const vectors: Float32Array[] = [];
@@ -194,7 +190,7 @@ class FileGenerationWriter implements GenerationWriter {
 }
 
 /** The embedded store over an index folder (the default). */
-export class FileStoreProvider implements StoreProvider {
+export class FileStoreProvider implements Store.StoreProvider {
   readonly id = FILE_STORE_ID;
 
   constructor(readonly directory: string) {}
@@ -207,7 +203,10 @@ export class FileStoreProvider implements StoreProvider {
     return new FileStoreSnapshot(await loadIndex(this.directory));
   }
 
-  async create(base?: StoreSnapshot, options: CreateOptions = {}): Promise<GenerationWriter> {
+  async create(
+    base?: Store.StoreSnapshot,
+    options: Store.CreateOptions = {},
+  ): Promise<Store.GenerationWriter> {
     if (base && !(base instanceof FileStoreSnapshot))
       throw new FootnoteError('internal', `the file store cannot build on a ${base.storeId} generation`);
     return new FileGenerationWriter(this.directory, base, options);

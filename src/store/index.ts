@@ -10,18 +10,5 @@ export {
   redactUrl,
   SCHEMA_VERSION,
 } from './postgres-store.js';
-export type {
-  ChunkDraft,
-  CreateOptions,
-  FusionOptions,
-  GenerationManifest,
-  GenerationWriter,
-  ManifestFile,
-  SearchMode,
-  SourceSummary,
-  StoreHit,
-  StoreManifest,
-  StoreProvider,
-  StoreSearchRequest,
-  StoreSnapshot,
-} from './store.js';
+// The seam: every type a store implements or a caller passes.
+export type * from './store.js';

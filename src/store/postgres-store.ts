@@ -1,22 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { FootnoteError } from '../errors.js';
 import { analyze } from '../text/index.js';
 import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
 import { indexedText } from './file-store.js';
-import type {
-  ChunkDraft,
-  CreateOptions,
-  GenerationManifest,
-  GenerationWriter,
-  SourceSummary,
-  StoreHit,
-  StoreManifest,
-  StoreProvider,
-  StoreSearchRequest,
-  StoreSnapshot,
-} from './store.js';
+import type * as Store from './store.js';
+
+let pgModule: typeof pg | undefined;
+
+/** node-postgres, loaded when a Postgres store is first made (a file-store server never loads it). */
+function loadPg(): typeof pg {
+  pgModule ??= createRequire(import.meta.url)('pg') as typeof pg;
+  return pgModule;
+}
 
 /** Id recorded with generations the Postgres store writes. */
 export const POSTGRES_STORE_ID = 'postgres';
@@ -166,7 +164,7 @@ function tables(schema: string, generationId: string) {
  * stateless Footnote servers can answer from one database. A query is one round trip: both
  * candidate lists and their fusion are one SQL statement.
  */
-export class PostgresStoreProvider implements StoreProvider {
+export class PostgresStoreProvider implements Store.StoreProvider {
   readonly id = POSTGRES_STORE_ID;
   readonly options: PostgresStoreOptions;
   private readonly pool: pg.Pool;
@@ -179,7 +177,7 @@ export class PostgresStoreProvider implements StoreProvider {
         'invalid_request',
         `the Postgres schema name must be lowercase letters, digits and _ (got "${this.options.schema}")`,
       );
-    this.pool = new pg.Pool({
+    this.pool = new (loadPg().Pool)({
       connectionString: this.options.url,
       max: this.options.poolSize,
       connectionTimeoutMillis: 5_000,
@@ -316,7 +314,7 @@ export class PostgresStoreProvider implements StoreProvider {
       const { rows } = await client.query<{
         id: string;
         name: string;
-        manifest: StoreManifest;
+        manifest: Store.StoreManifest;
         embedder_state: unknown;
       }>(
         `SELECT g.id, g.name, g.manifest, g.embedder_state FROM ${ident(this.options.schema)}.current_generation c
@@ -332,7 +330,10 @@ export class PostgresStoreProvider implements StoreProvider {
     return new PostgresStoreSnapshot(this, row.id, row.name, row.manifest, row.embedder_state);
   }
 
-  async create(base?: StoreSnapshot, options: CreateOptions = {}): Promise<GenerationWriter> {
+  async create(
+    base?: Store.StoreSnapshot,
+    options: Store.CreateOptions = {},
+  ): Promise<Store.GenerationWriter> {
     if (base && !(base instanceof PostgresStoreSnapshot))
       throw new FootnoteError('internal', `the Postgres store cannot build on a ${base.storeId} generation`);
     await this.prepare();
@@ -472,7 +473,7 @@ function vectorLiteral(vector: Float32Array): string {
 }
 
 /** One committed generation of the Postgres store; it holds no corpus data, only names. */
-export class PostgresStoreSnapshot implements StoreSnapshot {
+export class PostgresStoreSnapshot implements Store.StoreSnapshot {
   readonly storeId = POSTGRES_STORE_ID;
   private readonly tables: ReturnType<typeof tables>;
 
@@ -480,7 +481,7 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
     private readonly provider: PostgresStoreProvider,
     readonly generationId: string,
     readonly generation: string,
-    readonly manifest: StoreManifest,
+    readonly manifest: Store.StoreManifest,
     readonly embedderState: unknown,
   ) {
     this.tables = tables(provider.options.schema, generationId);
@@ -491,7 +492,7 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
     return this.tables;
   }
 
-  async search(request: StoreSearchRequest): Promise<StoreHit[]> {
+  async search(request: Store.StoreSearchRequest): Promise<Store.StoreHit[]> {
     const terms = [...new Set(analyze(request.lexicalText))];
     const lexical = request.mode !== 'dense' && terms.length > 0;
     const dense = request.mode !== 'bm25';
@@ -499,7 +500,7 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
     const lexicalWeight = onlyOne ? 1 : request.lexicalWeight;
     const denseWeight = onlyOne ? 1 : request.denseWeight;
     const { chunks, sources, bm25Index } = this.tables;
-    const literal = pg.escapeLiteral;
+    const literal = loadPg().escapeLiteral;
     const candidates = Math.max(1, Math.round(request.candidates));
     const query = literal(terms.join(' '));
     const termArray = `ARRAY[${terms.map((term) => literal(term)).join(',')}]::text[]`;
@@ -581,7 +582,7 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
     return new Map(rows.map(({ extra, ...row }) => [row.id, { ...row, ...extra }]));
   }
 
-  async listSources(): Promise<SourceSummary[]> {
+  async listSources(): Promise<Store.SourceSummary[]> {
     const rows = await this.query<{
       id: string;
       source: string;
@@ -614,7 +615,7 @@ export class PostgresStoreSnapshot implements StoreSnapshot {
 
 interface PendingSource {
   document: SourceDocument;
-  chunks: ChunkDraft[];
+  chunks: Store.ChunkDraft[];
   vectors: Float32Array[];
 }
 
@@ -626,7 +627,7 @@ const WRITE_BATCH_CHUNKS = 1_000;
  * not current yet), then makes it current in one transaction that switches the pointer row. A
  * crash leaves a `building` generation, which the next ingest drops.
  */
-class PostgresGenerationWriter implements GenerationWriter {
+class PostgresGenerationWriter implements Store.GenerationWriter {
   private pending: PendingSource[] = [];
   private pendingChunks = 0;
   private readonly deleted = new Set<string>();
@@ -637,7 +638,7 @@ class PostgresGenerationWriter implements GenerationWriter {
     private readonly provider: PostgresStoreProvider,
     private readonly generationId: string,
     dimensions: number,
-    private readonly options: CreateOptions,
+    private readonly options: Store.CreateOptions,
   ) {
     this.dimensionsInUse = dimensions;
   }
@@ -645,7 +646,7 @@ class PostgresGenerationWriter implements GenerationWriter {
   static async start(
     provider: PostgresStoreProvider,
     base: PostgresStoreSnapshot | undefined,
-    options: CreateOptions,
+    options: Store.CreateOptions,
   ): Promise<PostgresGenerationWriter> {
     const schema = ident(provider.options.schema);
     await dropAbandoned(provider);
@@ -697,7 +698,11 @@ class PostgresGenerationWriter implements GenerationWriter {
     this.tablesCreated = true;
   }
 
-  async putSource(document: SourceDocument, chunks: ChunkDraft[], vectors: Float32Array[]): Promise<void> {
+  async putSource(
+    document: SourceDocument,
+    chunks: Store.ChunkDraft[],
+    vectors: Float32Array[],
+  ): Promise<void> {
     if (chunks.length !== vectors.length)
       throw new FootnoteError(
         'internal',
@@ -782,7 +787,7 @@ class PostgresGenerationWriter implements GenerationWriter {
     }, this.provider.options.ingestStatementTimeoutMs);
   }
 
-  async commit(manifest: GenerationManifest, embedderState: unknown): Promise<string> {
+  async commit(manifest: Store.GenerationManifest, embedderState: unknown): Promise<string> {
     await this.flush();
     const schema = ident(this.provider.options.schema);
     const { sources, chunks, terms, bm25IndexName, hnswIndexName } = this.tables;
@@ -825,7 +830,7 @@ class PostgresGenerationWriter implements GenerationWriter {
       );
       return rows[0]!;
     });
-    const full: StoreManifest = {
+    const full: Store.StoreManifest = {
       formatVersion: SCHEMA_VERSION,
       ...manifest,
       store: POSTGRES_STORE_ID,

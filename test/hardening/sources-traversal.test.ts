@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ingestCorpus } from '../../src/ingest/index.js';
-import { gloveEmbedder, temporaryDirectory } from '../support/test-index.js';
+import { buildTestIndex, temporaryDirectory } from '../support/test-index.js';
 import { CORPUS, expectError, openApp, postJson } from './helpers.js';
 
 /**
@@ -34,15 +33,9 @@ beforeAll(async () => {
     path.join(corpus, 'relative-link.txt'),
   );
   await fs.symlink('/etc/passwd', path.join(corpus, 'passwd.txt'));
-  const indexDirectory = await temporaryDirectory('footnote-index-');
-  warnings = [];
-  await ingestCorpus({
-    corpusDirectory: corpus,
-    indexDirectory,
-    embedder: gloveEmbedder(),
-    onWarning: (warning) => warnings.push(warning),
-  });
-  ({ app } = await openApp({ indexDirectory }));
+  const built = await buildTestIndex(corpus);
+  warnings = built.warnings;
+  ({ app } = await openApp({ indexDirectory: built.indexDirectory }));
 });
 
 describe('symlinks in the corpus', () => {

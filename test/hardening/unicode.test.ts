@@ -2,10 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/answer/index.js';
-import { ingestCorpus } from '../../src/ingest/index.js';
 import { expectExactCitations } from '../support/citations.js';
 import { readSse } from '../support/sse.js';
-import { gloveEmbedder, temporaryDirectory } from '../support/test-index.js';
+import { buildTestIndex, temporaryDirectory } from '../support/test-index.js';
 import { CORPUS, openApp, postJson } from './helpers.js';
 
 /**
@@ -37,15 +36,9 @@ beforeAll(async () => {
     path.join(corpus, 'early-nul.txt'),
     Buffer.from('The Vendramin prize\u0000 was won by nobody.', 'utf8'),
   );
-  const indexDirectory = await temporaryDirectory('footnote-index-');
-  warnings = [];
-  await ingestCorpus({
-    corpusDirectory: corpus,
-    indexDirectory,
-    embedder: gloveEmbedder(),
-    onWarning: (warning) => warnings.push(warning),
-  });
-  ({ app, engine } = await openApp({ indexDirectory }));
+  const built = await buildTestIndex(corpus);
+  warnings = built.warnings;
+  ({ app, engine } = await openApp({ indexDirectory: built.indexDirectory }));
 });
 
 describe('unicode in corpus files', () => {

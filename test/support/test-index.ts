@@ -23,19 +23,30 @@ export async function temporaryDirectory(prefix = 'footnote-test-'): Promise<str
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-/** A real index of a corpus (the default one unless given), built with GloVe in a temporary folder. */
+/**
+ * A real index of a corpus (the default one unless given), built with GloVe in a temporary folder,
+ * with the ingest's warnings (skipped files).
+ */
 export async function buildTestIndex(corpusDirectory = CORPUS): Promise<{
   indexDirectory: string;
   embedder: EmbedderProvider;
+  warnings: string[];
   open: (options?: Partial<EngineOptions>) => Promise<Engine>;
   remove: () => Promise<void>;
 }> {
   const indexDirectory = await temporaryDirectory('footnote-index-');
   const embedder = gloveEmbedder();
-  await ingestCorpus({ corpusDirectory, indexDirectory, embedder });
+  const warnings: string[] = [];
+  await ingestCorpus({
+    corpusDirectory,
+    indexDirectory,
+    embedder,
+    onWarning: (warning) => warnings.push(warning),
+  });
   return {
     indexDirectory,
     embedder,
+    warnings,
     open: (options = {}) => Engine.open({ indexDirectory, embedder, ...options }),
     remove: () => rm(indexDirectory, { recursive: true, force: true }),
   };
