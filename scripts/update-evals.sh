@@ -67,5 +67,4 @@ mv "$durations.tmp" "$durations"
 mv "$commands.tmp" "$commands"
 
 node scripts/evals-markdown.mjs "$results" EVALS.md
-npx biome format --write EVALS.md >/dev/null
 echo "updated EVALS.md from $results/" >&2
