@@ -12,9 +12,9 @@ export function memoryOf(pid: number | undefined): { rssMb: number; peakRssMb: n
   }
 }
 
-/** Resident set size of a process and all its descendants (a cluster's primary and workers), in MB. */
-export function treeRssMb(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+/** A process and all its descendants (a cluster's primary and workers), from /proc (Linux). */
+export function processTree(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
   let children: number[] = [];
   try {
     children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -25,5 +25,28 @@ export function treeRssMb(pid: number | undefined): number {
   } catch {
     // No such process any more, or not Linux.
   }
-  return children.reduce((total, child) => total + treeRssMb(child), memoryOf(pid).rssMb);
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** Resident set size of a process and all its descendants, in MB. */
+export function treeRssMb(pid: number | undefined): number {
+  const tree = processTree(pid);
+  return tree.length === 0 ? Number.NaN : tree.reduce((total, member) => total + memoryOf(member).rssMb, 0);
+}
+
+/**
+ * CPU time (user + system) used so far by a process and its descendants, in ms, from
+ * /proc/<pid>/stat (clock ticks of 10 ms, the Linux default).
+ */
+export function treeCpuMs(pid: number | undefined): number {
+  return processTree(pid).reduce((total, member) => {
+    try {
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces) in parentheses; utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return total + (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return total;
+    }
+  }, 0);
 }

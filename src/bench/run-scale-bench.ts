@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { EmbedderProvider } from '../embed/index.js';
 import { percentile } from '../eval/index.js';
@@ -5,7 +6,7 @@ import { ingestCorpus } from '../ingest/index.js';
 import type { StoreProvider } from '../store/index.js';
 import { headlineQuestion, readBbcHeadlines, spread } from './bench-corpora.js';
 import { machine } from './bench-report.js';
-import { treeRssMb } from './measure-memory.js';
+import { treeCpuMs, treeRssMb } from './measure-memory.js';
 import { measureThroughput, type ThroughputMeasure } from './measure-throughput.js';
 import { freePort, type ServerCommand, startServerProcess, stopProcess } from './server-process.js';
 
@@ -25,8 +26,13 @@ export interface ScaleMeasure extends ScaleSetup {
   medianRequestsPerSecond: number;
   medianP99Ms: number;
   medianP50Ms: number;
-  /** RSS of every process serving (primaries and workers) after the runs. */
+  /** RSS of every process serving (primaries and workers) after a run, median over the runs. */
   rssMb: number;
+  /**
+   * CPU time of every serving process per answered request, median over the runs: what a
+   * request costs whatever else runs on the machine (the database server not included).
+   */
+  cpuMsPerRequest: number;
 }
 
 /** Everything one `footnote bench --scale` run measured (`benchmarks/scale-results.json`). */
@@ -67,8 +73,9 @@ export interface ScaleBenchOptions {
 /**
  * HTTP throughput and tail latency of `POST /api/ask` on the BBC index, at `connections`
  * connections, with one and two workers on each store and with one and two app servers on one
- * Postgres database (the connections split between them, as a load balancer would). Each setup
- * is started, warmed up, measured `repeats` times and stopped; medians are reported.
+ * Postgres database (the connections split between them, as a load balancer would). In each of
+ * `repeats` rounds every setup is started, warmed up for 3 s, measured once and stopped; the
+ * medians over the rounds are reported.
  */
 export async function runScaleBench(
   options: Partial<ScaleBenchOptions> &
@@ -82,6 +89,7 @@ export async function runScaleBench(
     ...options,
   };
   const { log } = settings;
+  const host = machine();
   const bodies = spread(await readBbcHeadlines(settings.bbcDirectory), 50).map((headline) =>
     JSON.stringify({ question: headlineQuestion(headline).question }),
   );
@@ -107,55 +115,59 @@ export async function runScaleBench(
       : []),
   ];
 
-  const measures: ScaleMeasure[] = [];
-  for (const setup of setups) {
-    const flag = stores.find((store) => store.id === setup.store)!.flag;
-    log(
-      `${setup.store} store, ${setup.servers} server(s) × ${setup.workers} worker(s): warm-up, then ${settings.repeats} × ${settings.duration} s at ${settings.connections} connections`,
-    );
-    const servers: Array<{ url: string; child: Awaited<ReturnType<typeof startServerProcess>>['child'] }> =
-      [];
-    try {
-      for (let index = 0; index < setup.servers; index++) {
-        const port = await freePort();
-        const started = await startServerProcess(
-          settings.server,
-          settings.indexDirectory,
-          port,
-          {},
-          { store: flag, workers: setup.workers },
-        );
-        servers.push({ url: `http://127.0.0.1:${port}`, child: started.child });
-      }
-      const load = (duration: number) =>
-        Promise.all(
-          servers.map((server) =>
-            measureThroughput(server.url, settings.connections / servers.length, duration, bodies),
-          ),
-        ).then(combine);
-      await load(3);
-      const runs: ThroughputMeasure[] = [];
-      for (let run = 0; run < settings.repeats; run++) {
-        runs.push(await load(settings.duration));
+  // Setups take turns, one run each per round, so that other work on the machine weighs on all alike.
+  const runs = setups.map((): ThroughputMeasure[] => []);
+  const rss = setups.map((): number[] => []);
+  const cpuPerRequest = setups.map((): number[] => []);
+  for (let round = 0; round < settings.repeats; round++) {
+    for (const [index, setup] of setups.entries()) {
+      const flag = stores.find((store) => store.id === setup.store)!.flag;
+      const servers: ChildProcess[] = [];
+      try {
+        const urls: string[] = [];
+        for (let server = 0; server < setup.servers; server++) {
+          const port = await freePort();
+          const started = await startServerProcess(
+            settings.server,
+            settings.indexDirectory,
+            port,
+            {},
+            { store: flag, workers: setup.workers },
+          );
+          servers.push(started.child);
+          urls.push(`http://127.0.0.1:${port}`);
+        }
+        const load = (duration: number) =>
+          Promise.all(
+            urls.map((url) => measureThroughput(url, settings.connections / urls.length, duration, bodies)),
+          ).then(combine);
+        await load(3);
+        const cpu = () => servers.reduce((total, child) => total + treeCpuMs(child.pid), 0);
+        const cpuBefore = cpu();
+        const measured = await load(settings.duration);
+        runs[index]!.push(measured);
+        cpuPerRequest[index]!.push((cpu() - cpuBefore) / Math.max(1, measured.requests));
+        rss[index]!.push(servers.reduce((total, child) => total + treeRssMb(child.pid), 0));
         log(
-          `  run ${run + 1}: ${runs.at(-1)!.requestsPerSecond.toFixed(1)} req/s, p99 ${runs.at(-1)!.latencyP99Ms} ms`,
+          `round ${round + 1}, ${setup.store} store, ${setup.servers} server(s) × ${setup.workers} worker(s): ${measured.requestsPerSecond.toFixed(1)} req/s, p99 ${measured.latencyP99Ms} ms`,
         );
+      } finally {
+        for (const child of servers) await stopProcess(child);
       }
-      const median = (pick: (run: ThroughputMeasure) => number) => percentile(runs.map(pick), 50) ?? 0;
-      measures.push({
-        ...setup,
-        runs,
-        medianRequestsPerSecond: median((run) => run.requestsPerSecond),
-        medianP99Ms: median((run) => run.latencyP99Ms),
-        medianP50Ms: median((run) => run.latencyP50Ms),
-        rssMb: servers.reduce((total, server) => total + treeRssMb(server.child.pid), 0),
-      });
-    } finally {
-      for (const server of servers) await stopProcess(server.child);
     }
   }
+  const median = (values: number[]) => percentile(values, 50) ?? 0;
+  const measures: ScaleMeasure[] = setups.map((setup, index) => ({
+    ...setup,
+    runs: runs[index]!,
+    medianRequestsPerSecond: median(runs[index]!.map((run) => run.requestsPerSecond)),
+    medianP99Ms: median(runs[index]!.map((run) => run.latencyP99Ms)),
+    medianP50Ms: median(runs[index]!.map((run) => run.latencyP50Ms)),
+    rssMb: median(rss[index]!),
+    cpuMsPerRequest: median(cpuPerRequest[index]!),
+  }));
   return {
-    machine: machine(),
+    machine: host,
     command: `footnote bench --scale${settings.postgres ? ' --store <postgres url>' : ''} --repeats ${settings.repeats} --duration ${settings.duration}`,
     date: new Date().toISOString(),
     corpus: path.basename(path.dirname(settings.bbcDirectory)),
@@ -187,11 +199,11 @@ export function formatScaleReport(results: ScaleResults): string {
   const lines = [
     `BBC, POST /api/ask, ${results.connections} connections, median of ${results.repeats} × ${results.durationSeconds} s runs (after a 3 s warm-up); load average at start ${results.machine.loadAverage.join(' / ')}`,
     '',
-    '| store | app servers × workers | req/s (median) | p50 | p99 (median) | runs (req/s) | non-2xx | errors | RSS of all processes |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
+    '| store | app servers × workers | req/s (median) | p50 | p99 (median) | runs (req/s) | non-2xx | errors | server CPU per request | RSS of all processes |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
     ...results.measures.map(
       (measure) =>
-        `| ${measure.store} | ${measure.servers} × ${measure.workers} | ${measure.medianRequestsPerSecond.toFixed(1)} | ${Math.round(measure.medianP50Ms)} ms | ${Math.round(measure.medianP99Ms)} ms | ${measure.runs.map((run) => run.requestsPerSecond.toFixed(1)).join(', ')} | ${measure.runs.reduce((total, run) => total + run.non2xx, 0)} | ${measure.runs.reduce((total, run) => total + run.errors, 0)} | ${Math.round(measure.rssMb)} MB |`,
+        `| ${measure.store} | ${measure.servers} × ${measure.workers} | ${measure.medianRequestsPerSecond.toFixed(1)} | ${Math.round(measure.medianP50Ms)} ms | ${Math.round(measure.medianP99Ms)} ms | ${measure.runs.map((run) => run.requestsPerSecond.toFixed(1)).join(', ')} | ${measure.runs.reduce((total, run) => total + run.non2xx, 0)} | ${measure.runs.reduce((total, run) => total + run.errors, 0)} | ${measure.cpuMsPerRequest.toFixed(1)} ms | ${Math.round(measure.rssMb)} MB |`,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -83,9 +84,15 @@ export function benchCommand(config: () => EnvironmentConfig): Command {
             'invalid_request',
             '--store must be a postgres://… URL (the file store is always measured)',
           );
+        const bbcDirectory = path.join(path.resolve(flags.datasets), 'bbc', 'articles');
+        if (!existsSync(bbcDirectory))
+          throw new FootnoteError(
+            'invalid_request',
+            `benchmark dataset ${bbcDirectory} not found; pass the folder holding bbc/ with --datasets`,
+          );
         const indexDirectory = path.join(path.resolve(environment.indexDirectory), 'bench', 'bbc-index');
         const results = await runScaleBench({
-          bbcDirectory: path.join(path.resolve(flags.datasets), 'bbc', 'articles'),
+          bbcDirectory,
           indexDirectory,
           embedder: runtime.embedder,
           fileStore: chooseStore({ store: 'file', indexDirectory }),

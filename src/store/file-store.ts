@@ -16,6 +16,7 @@ import {
 import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
 import { fuse } from './fuse.js';
 import type * as Store from './store.js';
+import { checkSourceEntry } from './store.js';
 
 /** Id recorded in the manifest of generations the embedded store writes. */
 export const FILE_STORE_ID = 'file';
@@ -134,11 +135,7 @@ class FileGenerationWriter implements Store.GenerationWriter {
     chunks: Store.ChunkDraft[],
     vectors: Float32Array[],
   ): Promise<void> {
-    if (chunks.length !== vectors.length)
-      throw new FootnoteError(
-        'internal',
-        `${document.source}: ${chunks.length} chunks but ${vectors.length} vectors`,
-      );
+    checkSourceEntry(document, chunks, vectors);
     this.entries.set(document.id, { document, chunks, vectors });
   }
 

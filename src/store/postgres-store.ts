@@ -7,6 +7,7 @@ import { analyze } from '../text/index.js';
 import { type Chunk, chunkIdFor, type SourceDocument } from '../types.js';
 import { indexedText } from './file-store.js';
 import type * as Store from './store.js';
+import { checkSourceEntry } from './store.js';
 
 let pgModule: typeof pg | undefined;
 
@@ -703,11 +704,7 @@ class PostgresGenerationWriter implements Store.GenerationWriter {
     chunks: Store.ChunkDraft[],
     vectors: Float32Array[],
   ): Promise<void> {
-    if (chunks.length !== vectors.length)
-      throw new FootnoteError(
-        'internal',
-        `${document.source}: ${chunks.length} chunks but ${vectors.length} vectors`,
-      );
+    checkSourceEntry(document, chunks, vectors);
     if (this.dimensionsInUse === 0 && vectors[0]) this.dimensionsInUse = vectors[0].length;
     this.pending = this.pending.filter((entry) => entry.document.id !== document.id);
     this.pending.push({ document, chunks, vectors });

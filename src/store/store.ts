@@ -1,3 +1,4 @@
+import { FootnoteError } from '../errors.js';
 import type { Chunk, SourceDocument } from '../types.js';
 
 /** Which lists a search runs: both, fused (`hybrid`), or one of them alone. */
@@ -157,4 +158,20 @@ export interface StoreProvider {
   watch(onChange: () => void, intervalMs: number): () => void;
   /** Releases connections the provider holds. */
   close(): Promise<void>;
+}
+
+/**
+ * What every `GenerationWriter.putSource` checks first: each chunk comes with its vector.
+ * @throws FootnoteError `internal` (a caller's bug) when their numbers differ.
+ */
+export function checkSourceEntry(
+  document: Pick<SourceDocument, 'source'>,
+  chunks: readonly ChunkDraft[],
+  vectors: readonly Float32Array[],
+): void {
+  if (chunks.length !== vectors.length)
+    throw new FootnoteError(
+      'internal',
+      `${document.source}: ${chunks.length} chunks but ${vectors.length} vectors`,
+    );
 }

@@ -60,6 +60,19 @@ async function readReport(
   };
 }
 
+/** Runs `footnote <args>`, which must succeed and write a report with exactly the report keys to `output`. */
+async function evalReport(
+  output: string,
+  ...args: string[]
+): Promise<{ result: Outcome; report: Awaited<ReturnType<typeof readReport>> }> {
+  const result = await footnote(...args);
+  expect(result.stderr).not.toContain('internal error');
+  expect(result.code).toBe(0);
+  const report = await readReport(output);
+  expect(Object.keys(report)).toEqual(REPORT_KEYS);
+  return { result, report };
+}
+
 const questions = [
   {
     id: 'jabari',
@@ -80,12 +93,7 @@ describe('footnote eval <questions.jsonl>', () => {
   it('scores a question set over corpus/ and writes exactly the report keys with --json', async () => {
     const file = await writeLines('small.jsonl', questions);
     const output = path.join(directory, 'out', 'report.json');
-    const result = await footnote('eval', file, '--json', output);
-
-    expect(result.stderr).not.toContain('internal error');
-    expect(result.code).toBe(0);
-    const report = await readReport(output);
-    expect(Object.keys(report)).toEqual(REPORT_KEYS);
+    const { result, report } = await evalReport(output, 'eval', file, '--json', output);
     expect(report).toMatchObject({
       n: 3,
       n_answerable: 2,
@@ -262,12 +270,7 @@ describe('footnote eval --squad <file>', () => {
     const file = path.join(directory, 'tiny-squad.json');
     await writeFile(file, JSON.stringify(squadFixture));
     const output = path.join(directory, 'squad.json');
-    const result = await footnote('eval', '--squad', file, '--json', output);
-
-    expect(result.stderr).not.toContain('internal error');
-    expect(result.code).toBe(0);
-    const report = await readReport(output);
-    expect(Object.keys(report)).toEqual(REPORT_KEYS);
+    const { result, report } = await evalReport(output, 'eval', '--squad', file, '--json', output);
     expect(report).toMatchObject({
       n: 3,
       n_answerable: 3,
@@ -316,11 +319,15 @@ describe('footnote eval --split and --holdout', () => {
     const file = path.join(directory, 'tiny-squad-holdout.json');
     await writeFile(file, JSON.stringify(squadFixture));
     const output = path.join(directory, 'holdout.json');
-    const result = await footnote('eval', '--squad', file, '--holdout', '--json', output);
-    expect(result.stderr).not.toContain('internal error');
-    expect(result.code).toBe(0);
-    const report = await readReport(output);
-    expect(Object.keys(report)).toEqual(REPORT_KEYS);
+    const { result, report } = await evalReport(
+      output,
+      'eval',
+      '--squad',
+      file,
+      '--holdout',
+      '--json',
+      output,
+    );
     // Paragraph 0-1 (Levi's Stadium) is left out and its answer is nowhere else in the article.
     expect(report).toMatchObject({ n: 3, n_answerable: 2, n_unanswerable: 1 });
     expect(report.config).toMatchObject({ holdout: true, corpus: { sources: 2 } });

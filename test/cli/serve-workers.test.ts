@@ -1,5 +1,6 @@
 import { cp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWERED, CORPUS, footnote, killChildren, startServe, waitFor } from '../hardening/helpers.js';
@@ -58,6 +59,18 @@ describe('footnote serve --workers', () => {
       'footnote: FOOTNOTE_WORKERS must be a whole number of workers from 1 to 256 (got "two")',
     );
   });
+
+  it('without --workers runs one worker per core, capped by memory, and says what it chose and why', async () => {
+    const server = await startServe(serveArgs(), { FOOTNOTE_WORKERS: '' });
+    server.child.kill('SIGTERM');
+    const { code } = await server.exit;
+    expect(code).toBe(0);
+    if (os.availableParallelism() === 1) expect(server.stderr()).not.toMatch(/workers on one port/);
+    else
+      expect(server.stderr()).toMatch(
+        /\n(\d+) workers on one port: (one per core \(\d+\);|fewer than the \d+ cores because) the first worker holds \d+ MB with the index loaded and [\d.]+ [MG]B of memory is free, room for \d+ more; set --workers to choose\n/,
+      );
+  }, 60_000);
 
   it('two workers answer, and a client hits the rate limit at the same count as with one worker', async () => {
     const limit = 6;

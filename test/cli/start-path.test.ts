@@ -73,15 +73,15 @@ describe('footnote serve start-up', () => {
     const loaded = await modulesLoaded(
       [
         'serve',
-        '--no-ingest',
-        '--index-dir',
-        indexDirectory,
-        '--embedder',
-        'glove',
-        '--port',
-        '0',
         '--workers',
         '1',
+        '--port',
+        '0',
+        '--no-ingest',
+        '--embedder',
+        'glove',
+        '--index-dir',
+        indexDirectory,
       ],
       'Footnote is serving',
     );
