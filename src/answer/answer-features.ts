@@ -21,6 +21,7 @@ export const RANKER_FEATURES = [
   'missing_answer_span',
   'novelty',
   'length',
+  'number_match',
 ] as const;
 
 /** Names of the abstainer's features, in the order {@link questionFeatures} returns them. */
@@ -46,6 +47,8 @@ export const ABSTAINER_FEATURES = [
   'unknown_share',
   'corpus_focus',
   'factoid',
+  'top_number_match',
+  'best_number_match',
 ] as const;
 
 /** One candidate sentence with what the models look at. */
@@ -128,6 +131,8 @@ export async function candidateFeatures(
   }
   const factoid = isFactoid(analysis.type);
   const questionTerms = new Set(analysis.terms);
+  // Numbers the question names ("the 2010 World Cup"): a sentence about another year is another event.
+  const questionNumbers = questionWords.filter((entry) => /\d/.test(entry.word));
   const weightOf = (term: string) => context.idf(term);
   return sentences.map((sentence, rank) => {
     const words = sentenceWords[rank]!;
@@ -204,6 +209,9 @@ export async function candidateFeatures(
         factoid && !answerSpan ? 1 : 0,
         terms.size === 0 ? 0 : novel / terms.size,
         Math.log1p(words.length) / 4,
+        questionNumbers.length === 0
+          ? 1
+          : questionNumbers.filter((entry) => terms.has(entry.term)).length / questionNumbers.length,
       ],
     };
   });
@@ -296,6 +304,8 @@ export function questionFeatures(
     statistics.unknownShare,
     statistics.corpusFocus,
     statistics.factoid ? 1 : 0,
+    value(0, 'number_match'),
+    best('number_match'),
   ];
 }
 
