@@ -52,6 +52,7 @@ const { values: flags } = parseArgs({
     'max-false-refusals': { type: 'string', default: '0.08' },
     features: { type: 'string', default: '.footnote/answer-scorer-features.json' },
     'reuse-features': { type: 'boolean', default: false },
+    'small-set-weight': { type: 'string', default: '2' },
     rounds: { type: 'string', default: String(defaultBoostingOptions.rounds) },
     depth: { type: 'string', default: String(defaultBoostingOptions.maxDepth) },
   },
@@ -145,10 +146,10 @@ async function collectAll(squadFile: string): Promise<SetData[]> {
   }
   const bbc = filterSplit(await loadQuestionSet('evals/bbc-questions.jsonl'), 'tune');
   sets.push(
-    await collect('bbc', await engineFor('bbc', path.join(flags.datasets, 'bbc', 'articles')), bbc, 8),
+    await collect('bbc', await engineFor('bbc', path.join(flags.datasets, 'bbc', 'articles')), bbc, 1),
   );
   const corpus = filterSplit(await loadQuestionSet('evals/corpus-questions.jsonl'), 'tune');
-  sets.push(await collect('corpus', await engineFor('corpus', 'corpus'), corpus, 8));
+  sets.push(await collect('corpus', await engineFor('corpus', 'corpus'), corpus, 1));
   return sets;
 }
 
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
     await mkdir(path.dirname(featuresFile), { recursive: true });
     await writeFile(featuresFile, JSON.stringify(sets));
   }
+  // The small hand-written sets count this many times, so SQuAD's thousands do not drown them out.
+  const smallSetWeight = Number(flags['small-set-weight']);
+  for (const set of sets) set.weight = set.name.startsWith('squad') ? 1 : smallSetWeight;
 
   // 1. The ranker: which candidate holds the answer, over answerable questions with at least one.
   const rankerRows: number[][] = [];
