@@ -306,8 +306,7 @@ async function main(): Promise<void> {
         'tuning half: first byte of SHA-256(key) < 128; key = article title for SQuAD, question id otherwise',
       rankerRows: rankerRows.length,
       abstainerRows: fitted.rows,
-      model:
-        `ranker: logistic regression, Newton steps, L2 0.01 on standardised features; abstainer: gradient-boosted trees (src/answer/boosted-trees.ts: ${flags.rounds} × depth ${flags.depth}, learning rate 0.1, Newton leaves, 32 quantile split points, at least 20 weighted rows a side); BBC and corpus rows weighted ${smallSetWeight} in the abstainer, ${smallSetWeight > 1 ? 2 : 1} in the ranker`,
+      model: `ranker: logistic regression, Newton steps, L2 0.01 on standardised features; abstainer: gradient-boosted trees (src/answer/boosted-trees.ts: ${flags.rounds} × depth ${flags.depth}, learning rate 0.1, Newton leaves, 32 quantile split points, at least 20 weighted rows a side); BBC and corpus rows weighted ${smallSetWeight} in the abstainer, ${smallSetWeight > 1 ? 2 : 1} in the ranker`,
       thresholdRule: `highest confidence at which the tuning sets refuse on average at most ${maxFalseRefusals} of their answerable questions, on out-of-fold confidences (${FOLDS} folds by SHA-256 of the question id)`,
       partialRule: `lowest confidence above the threshold at which ${PARTIAL_PRECISION} of pooled tuning answers have the answer in the first sentence`,
       tuning: summary,

@@ -10,7 +10,6 @@ import {
   type QuestionStatistics,
   questionFeatures,
   questionStatistics,
-  RANKER_FEATURES,
 } from './answer-features.js';
 import { defaultAnswerScorer, type LogisticScorer } from './answer-scorer.js';
 import type { AskContext } from './ask-context.js';

@@ -270,7 +270,7 @@ describe('footnote eval --squad <file>', () => {
     const file = path.join(directory, 'tiny-squad.json');
     await writeFile(file, JSON.stringify(squadFixture));
     const output = path.join(directory, 'squad.json');
-    const { result, report } = await evalReport(output, 'eval', '--squad', file, '--json', output);
+    const { report } = await evalReport(output, 'eval', '--squad', file, '--json', output);
     expect(report).toMatchObject({
       n: 3,
       n_answerable: 3,
