@@ -52,7 +52,7 @@ const { values: flags } = parseArgs({
     'max-false-refusals': { type: 'string', default: '0.08' },
     features: { type: 'string', default: '.footnote/answer-scorer-features.json' },
     'reuse-features': { type: 'boolean', default: false },
-    'small-set-weight': { type: 'string', default: '2' },
+    'small-set-weight': { type: 'string', default: '8' },
     rounds: { type: 'string', default: String(defaultBoostingOptions.rounds) },
     depth: { type: 'string', default: String(defaultBoostingOptions.maxDepth) },
   },
