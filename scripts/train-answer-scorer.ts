@@ -23,6 +23,7 @@ import {
   answerCandidates,
   BoostedTrees,
   type CandidateFeatures,
+  corpusKnowsAny,
   defaultBoostingOptions,
   fitBoostedTrees,
   LogisticScorer,
@@ -238,6 +239,11 @@ async function main(): Promise<void> {
       });
     }
   }
+  // askStream refuses outright a question none of whose words the corpus uses.
+  for (const { set, rows } of perSet)
+    rows.forEach((row, index) => {
+      if (!corpusKnowsAny(set.questions[index]!.statistics)) row.confidence = 0;
+    });
   const fitted = fitAbstainer(() => true);
   const abstainer = { features: [...ABSTAINER_FEATURES], model: fitted.model };
 

@@ -182,8 +182,10 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   const answerStarted = performance.now();
   const scorer = context.scorer ?? defaultAnswerScorer();
   const ranked = rankCandidates(prepared.candidates, scorer.ranker);
+  // A question none of whose words the corpus uses cannot be answered from it, whatever the
+  // trees make of features they rarely saw in training (such questions are few there).
   const confidence =
-    ranked.length === 0
+    ranked.length === 0 || !corpusKnowsAny(prepared.statistics)
       ? 0
       : scorer.abstainer.probabilities([questionFeatures(ranked, prepared.statistics)])[0]!;
   const threshold = context.groundingThreshold ?? scorer.weights.threshold;
@@ -268,6 +270,11 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
     ...(verdict.unsupported ? { unsupported: verdict.unsupported } : {}),
     ...(verdict.notice ? { notice: verdict.notice } : {}),
   });
+}
+
+/** False when the corpus uses none of the question's words (all of its IDF mass is unknown). */
+export function corpusKnowsAny(statistics: Pick<QuestionStatistics, 'unknownShare'>): boolean {
+  return statistics.unknownShare < 1;
 }
 
 /** The non-streaming answer: consumes `askStream` and returns its `finish` answer. */

@@ -23,6 +23,7 @@ export {
   answerCandidates,
   ask,
   askStream,
+  corpusKnowsAny,
   PARTIAL_PREFIX,
   REFUSAL,
   rankCandidates,
