@@ -66,7 +66,11 @@ describePostgres('two footnote servers on one database', () => {
     expect(now).not.toBe(before.generation);
     expect(now).toBe(generationOf(await call(first.url, '/api/health')).generation);
     expect(swapMs).toBeLessThan(5000);
-    expect(during.filter((reply) => reply.status !== 200)).toEqual([]);
+    // On a failure, the serving process's log says why.
+    expect(
+      during.filter((reply) => reply.status !== 200),
+      second.stderr(),
+    ).toEqual([]);
     const answer = await call(second.url, '/api/ask', {
       question: 'Who christened the Graf Zeppelin airship?',
     });
