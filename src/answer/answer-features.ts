@@ -225,7 +225,7 @@ export interface QuestionStatistics {
   corpusFocus: number;
   /** The question asks for a typed span (a name, date, number…). */
   factoid: boolean;
-  /** Analysed terms in the question. */
+  /** Analysed terms in the question (0: it has no content words, so `unknownShare` is 1 by default, not by evidence). */
   terms: number;
 }
 

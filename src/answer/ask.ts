@@ -272,9 +272,12 @@ export async function* askStream(request: AskRequest, context: AskContext): Asyn
   });
 }
 
-/** False when the corpus uses none of the question's words (all of its IDF mass is unknown). */
-export function corpusKnowsAny(statistics: Pick<QuestionStatistics, 'unknownShare'>): boolean {
-  return statistics.unknownShare < 1;
+/**
+ * False when the question has words and the corpus uses none of them (all of their IDF mass is
+ * unknown). A question without content words ("And why?") is left to the abstainer.
+ */
+export function corpusKnowsAny(statistics: Pick<QuestionStatistics, 'unknownShare' | 'terms'>): boolean {
+  return statistics.terms === 0 || statistics.unknownShare < 1;
 }
 
 /** The non-streaming answer: consumes `askStream` and returns its `finish` answer. */

@@ -3,6 +3,7 @@ import {
   type Answer,
   AnswerScorer,
   answerType,
+  corpusKnowsAny,
   defaultAnswerScorer,
   PARTIAL_PREFIX,
   REFUSAL,
@@ -204,5 +205,14 @@ describe('ask (extractive)', () => {
     expect(answerType('Who is the spokeswoman?')).toBe('person');
     expect(answerType('How old is Lavrov?')).toBe('age');
     expect(answerType('Why did Russia object?')).toBe('none');
+  });
+});
+
+describe('corpusKnowsAny', () => {
+  it('is false only for a question with words of which the corpus uses none', () => {
+    expect(corpusKnowsAny({ terms: 3, unknownShare: 1 })).toBe(false);
+    expect(corpusKnowsAny({ terms: 3, unknownShare: 0.4 })).toBe(true);
+    // No content words at all ("And why?"): unknownShare is 1 by default, which says nothing.
+    expect(corpusKnowsAny({ terms: 0, unknownShare: 1 })).toBe(true);
   });
 });
