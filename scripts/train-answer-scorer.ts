@@ -1,7 +1,8 @@
 /**
  * Trains the answer scorer (`weights/answer-scorer.json`): a ranker over each question's
- * candidate sentences and an abstainer over questions, both logistic regressions
- * (`src/answer/logistic-regression.ts`), on the TUNING halves only:
+ * candidate sentences (a logistic regression, `src/answer/logistic-regression.ts`) and an
+ * abstainer over questions (gradient-boosted trees, `src/answer/boosted-trees.ts`, its threshold
+ * chosen on out-of-fold confidences), on the TUNING halves only:
  *
  * - SQuAD part A, plain (every paragraph indexed) and held out (every other paragraph of each
  *   article indexed; questions about the others are unanswerable), articles in the tuning half;
@@ -9,7 +10,9 @@
  * - evals/corpus-questions.jsonl over corpus/, questions in the tuning half.
  *
  * Usage: `npm run train:answer-scorer [-- --datasets ../shared/datasets --out weights/answer-scorer.json]`
- * (a few minutes on 2 cores; indexes are cached under .footnote/).
+ * (a few minutes on 2 cores; indexes are cached under .footnote/). `--reuse-features` retrains
+ * from the features the last run collected (seconds); `--small-set-weight`, `--rounds`, `--depth`
+ * and `--max-false-refusals` set what the weights file's `training` records.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
