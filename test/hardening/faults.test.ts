@@ -98,6 +98,16 @@ describe('a damaged index', () => {
       /sources\.json does not match its checksum/,
     ],
     [
+      'one byte of texts.txt flipped',
+      (generation) => flipByte(path.join(generation, 'texts.txt')),
+      /texts\.txt does not match its checksum/,
+    ],
+    [
+      'lexical.bin truncated',
+      (generation) => truncate(path.join(generation, 'lexical.bin')),
+      /lexical\.bin does not match its checksum/,
+    ],
+    [
       'the HNSW file removed',
       async (generation) =>
         fs.rm(path.join(generation, (await fs.readdir(generation)).find((name) => /hnsw/i.test(name))!)),
