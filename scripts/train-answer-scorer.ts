@@ -174,19 +174,13 @@ async function main(): Promise<void> {
   for (const set of sets) set.weight = set.name.startsWith('squad') ? 1 : smallSetWeight;
 
   // 1. The ranker: which candidate holds the answer, over answerable questions with at least one.
-  const rankerRows: number[][] = [];
-  const rankerLabels: number[] = [];
-  const rankerWeights: number[] = [];
-  for (const set of sets)
-    for (const { candidates, labels } of set.questions) {
-      if (!labels.some(Boolean)) continue;
-      candidates.forEach((candidate, index) => {
-        rankerRows.push(candidate.values);
-        rankerLabels.push(labels[index] ? 1 : 0);
-        rankerWeights.push(set.weight > 1 ? 2 : 1);
-      });
-    }
-  const ranker = train([...RANKER_FEATURES], rankerRows, rankerLabels, rankerWeights);
+  const rankerQuestions = sets.flatMap((set) =>
+    set.questions
+      .filter(({ labels }) => labels.some(Boolean))
+      .map((question) => ({ question, weight: set.weight > 1 ? 2 : 1 })),
+  );
+  const ranker = trainRanker(rankerQuestions);
+  const rankerRows = rankerQuestions.reduce((sum, { question }) => sum + question.candidates.length, 0);
   const rankerScorer = new LogisticScorer(ranker);
 
   // 2. The abstainer: whether the corpus answers the question at all, from the ranked candidates:
@@ -292,6 +286,8 @@ async function main(): Promise<void> {
         unanswerable.length === 0
           ? null
           : round(unanswerable.filter((row) => row.confidence < threshold).length / unanswerable.length),
+      // The set's own operating point at 10 % false refusals: compares models along the curve.
+      refusal_at_10: unanswerable.length === 0 ? null : round(refusalAt(rows, 0.1)),
     };
   });
   console.table(summary);
@@ -313,9 +309,9 @@ async function main(): Promise<void> {
       ],
       split:
         'tuning half: first byte of SHA-256(key) < 128; key = article title for SQuAD, question id otherwise',
-      rankerRows: rankerRows.length,
+      rankerRows,
       abstainerRows: fitted.rows,
-      model: `ranker: logistic regression, Newton steps, L2 0.01 on standardised features; abstainer: gradient-boosted trees (src/answer/boosted-trees.ts: ${flags.rounds} × depth ${flags.depth}, learning rate 0.1, Newton leaves, 32 quantile split points, at least 20 weighted rows a side); BBC and corpus rows weighted ${smallSetWeight} in the abstainer, ${smallSetWeight > 1 ? 2 : 1} in the ranker`,
+      model: `ranker: logistic regression on pairs of candidates (one holding the answer, one not) with Newton steps, L2 0.01 on standardised features, then Platt scaling of its score; abstainer: gradient-boosted trees (src/answer/boosted-trees.ts: ${flags.rounds} × depth ${flags.depth}, learning rate 0.1, Newton leaves, 32 quantile split points, at least 20 weighted rows a side); BBC and corpus rows weighted ${smallSetWeight} in the abstainer, ${smallSetWeight > 1 ? 2 : 1} in the ranker`,
       thresholdRule: `highest confidence at which the tuning sets refuse on average at most ${maxFalseRefusals} of their answerable questions, on out-of-fold confidences (${FOLDS} folds by SHA-256 of the question id)`,
       partialRule: `lowest confidence above the threshold at which ${PARTIAL_PRECISION} of pooled tuning answers have the answer in the first sentence`,
       tuning: summary,
@@ -328,24 +324,77 @@ async function main(): Promise<void> {
   process.stderr.write(`wrote ${flags.out} (threshold ${threshold}, partial below ${partialThreshold})\n`);
 }
 
-/** Standardises the features and fits a logistic regression (Newton's method, L2 0.01) with row weights. */
-function train(features: string[], rows: number[][], labels: number[], rowWeights: number[]): ScorerModel {
+/**
+ * The ranker: a logistic regression on pairs of one question's candidates (one that holds the
+ * answer against one that does not, both ways round; RankNet's reduction of ranking to
+ * classification), so it learns what sets the answer apart within a question, not what makes a
+ * question easy; each question weighs the same whatever its number of pairs. One more logistic
+ * fit on its score (Platt scaling) turns the score into the probability that a candidate holds
+ * the answer, which the extractive generator compares between sentences.
+ */
+function trainRanker(questions: Array<{ question: QuestionData; weight: number }>): ScorerModel {
+  const features = [...RANKER_FEATURES];
   const columns = features.length;
-  const mean = Array.from({ length: columns }, (_, column) => average(rows.map((row) => row[column]!)));
+  const all = questions.flatMap(({ question }) => question.candidates.map((candidate) => candidate.values));
+  const mean = Array.from({ length: columns }, (_, column) => average(all.map((row) => row[column]!)));
   const scale = Array.from({ length: columns }, (_, column) => {
-    const deviation = Math.sqrt(average(rows.map((row) => (row[column]! - mean[column]!) ** 2)));
+    const deviation = Math.sqrt(average(all.map((row) => (row[column]! - mean[column]!) ** 2)));
     return deviation > 1e-9 ? deviation : 1;
   });
+  const spec = { mean, scale };
+  const pairs: number[][] = [];
+  const pairLabels: number[] = [];
+  const pairWeights: number[] = [];
+  for (const { question, weight } of questions) {
+    const rows = question.candidates.map((candidate) => standardize(candidate.values, spec));
+    const right = rows.filter((_, index) => question.labels[index]);
+    const wrong = rows.filter((_, index) => !question.labels[index]);
+    for (const a of right)
+      for (const b of wrong) {
+        const difference = a.map((value, column) => value - b[column]!);
+        pairs.push(
+          difference,
+          difference.map((value) => -value),
+        );
+        pairLabels.push(1, 0);
+        const share = weight / (right.length * wrong.length);
+        pairWeights.push(share, share);
+      }
+  }
   const started = performance.now();
-  const model = fitLogistic(
-    rows.map((row) => standardize(row, { mean, scale })),
-    labels,
-    rowWeights,
-  );
+  const pairwise = fitLogistic(pairs, pairLabels, pairWeights);
+  const scores: number[][] = [];
+  const labels: number[] = [];
+  const weights: number[] = [];
+  for (const { question, weight } of questions)
+    question.candidates.forEach((candidate, index) => {
+      const row = standardize(candidate.values, spec);
+      scores.push([row.reduce((sum, value, column) => sum + value * pairwise.weights[column]!, 0)]);
+      labels.push(question.labels[index] ? 1 : 0);
+      weights.push(weight);
+    });
+  const platt = fitLogistic(scores, labels, weights);
+  const slope = platt.weights[0]!;
   process.stderr.write(
-    `trained on ${rows.length} rows × ${columns} features in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    `ranker: ${pairs.length / 2} candidate pairs × ${columns} features, then Platt scaling, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
-  return { features, mean, scale, model };
+  return {
+    features,
+    mean,
+    scale,
+    model: { weights: pairwise.weights.map((value) => value * slope), bias: platt.bias },
+  };
+}
+
+/** Share of unanswerable questions refused at the highest threshold that refuses at most `falseRefusals` of the answerable. */
+function refusalAt(rows: Array<{ answerable: boolean; confidence: number }>, falseRefusals: number): number {
+  const answerable = rows
+    .filter((row) => row.answerable)
+    .map((row) => row.confidence)
+    .sort((a, b) => a - b);
+  const unanswerable = rows.filter((row) => !row.answerable);
+  const threshold = answerable[Math.floor(falseRefusals * answerable.length)] ?? 0;
+  return unanswerable.filter((row) => row.confidence < threshold).length / Math.max(1, unanswerable.length);
 }
 
 /** Folds for the out-of-fold confidences the threshold is chosen on. */
