@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,13 +8,7 @@ import { Engine } from '../../src/engine.js';
 import { ingestCorpus } from '../../src/ingest/index.js';
 import { createApp } from '../../src/server/index.js';
 import { PostgresStoreProvider } from '../../src/store/index.js';
-import {
-  describePostgres,
-  freePort,
-  PGLITE_SERVER,
-  startDatabase,
-  stopDatabase,
-} from '../support/postgres.js';
+import { describePostgres, freePort, startDatabase, stopDatabase } from '../support/postgres.js';
 
 const embedder = chooseEmbedder({ embedder: 'glove' });
 describePostgres('the Postgres store when the database goes away', () => {
@@ -96,18 +90,8 @@ describePostgres('the Postgres store when the database goes away', () => {
 
   it('stops start-up naming a missing extension and how to install it', async () => {
     const bare = await freePort();
-    const child = spawn(process.execPath, [PGLITE_SERVER, `--port=${bare}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = await startDatabase(undefined, bare, '');
     try {
-      await new Promise<void>((resolve, reject) => {
-        let output = '';
-        child.stdout!.on('data', (data: Buffer) => {
-          output += data.toString();
-          if (output.includes('listening on')) resolve();
-        });
-        child.on('exit', () => reject(new Error(output)));
-      });
       const without = new PostgresStoreProvider({ url: `postgres://postgres@127.0.0.1:${bare}/postgres` });
       try {
         await expect(without.open()).rejects.toMatchObject({

@@ -43,11 +43,15 @@ export function freshPostgresStore(schema = `test_${randomBytes(5).toString('hex
   };
 }
 
-/** The pglite-socket server script (what `.ci/run` starts). */
-export const PGLITE_SERVER = path.join(
-  REPO_ROOT,
-  'node_modules/@electric-sql/pglite-socket/dist/scripts/server.js',
-);
+/**
+ * Footnote's PGlite test server (what `.ci/run` and `npm run db:test` start): PGlite over TCP
+ * through pglite-socket, with a query queue that keeps each connection's extended-protocol
+ * groups whole on PGlite's one session. pglite-socket's own `pglite-server` interleaves them, so
+ * under load one connection's Bind could bind another's statement ("unnamed prepared statement
+ * does not exist"); see `exclusive-session-queue.ts`. A real Postgres gives each connection its
+ * own session and needs none of this.
+ */
+export const PGLITE_SERVER = path.join(REPO_ROOT, 'test/support/pglite-server.ts');
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freePort(): Promise<number> {
@@ -60,32 +64,40 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * A PGlite server of the test's own, with pgvector and pg_textsearch, as `.ci/run` starts one;
- * file-backed when `directory` is given (so it can be killed and restarted with its data),
- * in memory otherwise.
+ * A PGlite server of the test's own, with pgvector and pg_textsearch (or the `extensions`
+ * given, comma-separated), as `.ci/run` starts one; file-backed when `directory` is given (so it
+ * can be killed and restarted with its data), in memory otherwise.
  */
-export async function startDatabase(directory: string | undefined, port: number): Promise<ChildProcess> {
+export async function startDatabase(
+  directory: string | undefined,
+  port: number,
+  extensions = 'vector,pg_textsearch',
+): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
+      '--import',
+      'tsx',
       PGLITE_SERVER,
       ...(directory === undefined ? [] : [`--db=${directory}`]),
       `--port=${port}`,
       '--max-connections=16',
-      '--extensions=@electric-sql/pglite-pgvector:vector,@electric-sql/pglite-pg_textsearch:pg_textsearch',
+      `--extensions=${extensions}`,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`PGlite did not start: ${output}`)), 90_000);
-    child.stdout!.on('data', (data: Buffer) => {
+    const collect = (data: Buffer) => {
       output += data.toString();
       if (output.includes('listening on')) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
     child.on('exit', () => reject(new Error(`PGlite exited: ${output}`)));
   });
   return child;
