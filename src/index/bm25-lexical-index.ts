@@ -19,13 +19,21 @@ export const LEXICAL_INDEX_FILE = 'lexical.bin';
 
 /** Version of the `lexical.bin` layout, its first number. */
 const LAYOUT_VERSION = 1;
-/** Header: version, documents, terms, postings, bytes of the term list (Uint32), then the average length (Float64). */
+/**
+ * Header: version, documents, terms, postings, bytes of the term list (Uint32), then the average
+ * length (Float64), little-endian; the arrays after it are in the machine's order, as vectors.f32.
+ */
 const HEADER_BYTES = 5 * 4 + 4 + 8;
 
-/** The chunks containing one term: document positions, ascending, and the term's count in each. */
-interface Postings {
-  documents: number[] | Uint32Array;
-  counts: number[] | Uint32Array;
+/** The building form: each term's documents (positions, ascending) and its count in each. */
+type GrowingPostings = Map<string, { documents: number[]; counts: number[] }>;
+
+/** The searching form, as saved: term `t`'s postings are at `starts[t]` up to `starts[t + 1]`. */
+interface FlatPostings {
+  terms: Map<string, number>;
+  starts: Uint32Array;
+  documents: Uint32Array;
+  counts: Uint32Array;
 }
 
 /**
@@ -36,12 +44,16 @@ interface Postings {
  * to MiniSearch's, score for score.
  *
  * It keeps only what that search reads: for each term the documents containing it with its count,
- * and each document's number of distinct terms. Saved as flat arrays (`lexical.bin`), it loads
- * without building a tree of maps: on BBC (10,315 chunks, 535,000 postings) loading MiniSearch's
- * JSON was the largest part of a server's start (see BENCHMARKS.md).
+ * and each document's number of distinct terms, in flat arrays that are saved as they are
+ * (`lexical.bin`), so loading builds no tree of maps: on BBC (10,315 chunks, 535,000 postings)
+ * loading MiniSearch's JSON was the largest part of a server's start (see BENCHMARKS.md).
  */
 export class Bm25LexicalIndex implements LexicalIndex {
   private readonly frequencies = new Map<string, number>();
+  /** Present while documents are being added; flattened on the first search or save. */
+  private growing: GrowingPostings | undefined;
+  /** Present once flattened (or loaded); dropped by the next `add`. */
+  private flat: FlatPostings | undefined;
 
   private constructor(
     private readonly options: Bm25Options,
@@ -49,9 +61,12 @@ export class Bm25LexicalIndex implements LexicalIndex {
     private readonly ids: number[],
     /** Distinct terms of each document, by position. */
     private lengths: number[] | Uint32Array,
-    private readonly postings: Map<string, Postings>,
+    postings: GrowingPostings | FlatPostings,
     private averageLength: number,
-  ) {}
+  ) {
+    if (postings instanceof Map) this.growing = postings;
+    else this.flat = postings;
+  }
 
   static create(options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
     return new Bm25LexicalIndex({ ...defaultBm25Options, ...options }, [], [], new Map(), 0);
@@ -67,40 +82,43 @@ export class Bm25LexicalIndex implements LexicalIndex {
    */
   static fromBytes(bytes: Uint8Array, options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
     if (bytes.length < HEADER_BYTES) throw new Error(`${LEXICAL_INDEX_FILE} is shorter than its header`);
-    // A copy, so every array below is aligned whatever the offset of `bytes`.
-    const buffer = new ArrayBuffer(bytes.length);
-    new Uint8Array(buffer).set(bytes);
-    const [version, documentCount, termCount, postingCount, termBytes] = new Uint32Array(buffer, 0, 5);
+    // The arrays are views of the bytes read (no copy) when they sit on a 4-byte boundary.
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
+    const { buffer, byteOffset } = aligned;
+    const header = new DataView(buffer, byteOffset, HEADER_BYTES);
+    const [version, documentCount, termCount, postingCount, termBytes] = [0, 1, 2, 3, 4].map((index) =>
+      header.getUint32(4 * index, true),
+    ) as [number, number, number, number, number];
     if (version !== LAYOUT_VERSION)
       throw new Error(`${LEXICAL_INDEX_FILE} has layout ${version}, not ${LAYOUT_VERSION}`);
-    const sizes = [documentCount!, documentCount!, termCount! + 1, postingCount!, postingCount!];
-    const expected = HEADER_BYTES + sizes.reduce((sum, size) => sum + 4 * size, 0) + termBytes!;
+    const sizes = [documentCount, documentCount, termCount + 1, postingCount, postingCount];
+    const expected = HEADER_BYTES + sizes.reduce((sum, size) => sum + 4 * size, 0) + termBytes;
     if (bytes.length !== expected)
       throw new Error(`${LEXICAL_INDEX_FILE} has ${bytes.length} bytes, its header says ${expected}`);
-    const averageLength = new Float64Array(buffer, 24, 1)[0]!;
-    let offset = HEADER_BYTES;
+    const averageLength = header.getFloat64(24, true);
+    let offset = byteOffset + HEADER_BYTES;
     const [ids, lengths, starts, documents, counts] = sizes.map((size) => {
       const array = new Uint32Array(buffer, offset, size);
       offset += 4 * size;
       return array;
     }) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
     const terms = JSON.parse(Buffer.from(buffer, offset, termBytes).toString('utf8')) as string[];
-    if (terms.length !== termCount || starts[termCount] !== postingCount)
+    if (terms.length !== termCount)
       throw new Error(`${LEXICAL_INDEX_FILE} lists ${terms.length} terms, its header says ${termCount}`);
-    for (const document of documents)
-      if (document >= documentCount!) throw new Error(`${LEXICAL_INDEX_FILE} points outside its documents`);
-    const postings = new Map<string, Postings>();
-    for (const [index, term] of terms.entries()) {
-      const start = starts[index]!;
-      const end = starts[index + 1]!;
-      if (end < start || end > postingCount!) throw new Error(`${LEXICAL_INDEX_FILE} has a bad term offset`);
-      postings.set(term, { documents: documents.subarray(start, end), counts: counts.subarray(start, end) });
-    }
+    for (let term = 0; term < termCount; term++)
+      if (starts[term]! > starts[term + 1]!) throw new Error(`${LEXICAL_INDEX_FILE} has a bad term offset`);
+    if (starts[0] !== 0 || starts[termCount] !== postingCount)
+      throw new Error(`${LEXICAL_INDEX_FILE} has a bad term offset`);
+    for (let position = 0; position < postingCount; position++)
+      if (documents[position]! >= documentCount)
+        throw new Error(`${LEXICAL_INDEX_FILE} points outside its documents`);
+    const termIndex = new Map<string, number>();
+    for (let term = 0; term < termCount; term++) termIndex.set(terms[term]!, term);
     return new Bm25LexicalIndex(
       { ...defaultBm25Options, ...options },
       Array.from(ids),
       lengths,
-      postings,
+      { terms: termIndex, starts, documents, counts },
       averageLength,
     );
   }
@@ -113,24 +131,25 @@ export class Bm25LexicalIndex implements LexicalIndex {
     if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff)
       throw new Error(`a lexical index id is a row number, not ${id}`);
     this.frequencies.clear();
+    this.growing ??= growingOf(this.flat!);
+    const postings = this.growing;
+    this.flat = undefined;
     const document = this.ids.length;
     const counts = new Map<string, number>();
     for (const term of analyze(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
     this.ids.push(id);
-    this.lengths = growable(this.lengths);
+    if (!Array.isArray(this.lengths)) this.lengths = Array.from(this.lengths);
     this.lengths.push(counts.size);
     // MiniSearch's running average, step for step, so scores stay equal to its own.
     this.averageLength = (this.averageLength * document + counts.size) / (document + 1);
     for (const [term, count] of counts) {
-      let postings = this.postings.get(term);
-      if (!postings) {
-        postings = { documents: [], counts: [] };
-        this.postings.set(term, postings);
+      let entry = postings.get(term);
+      if (!entry) {
+        entry = { documents: [], counts: [] };
+        postings.set(term, entry);
       }
-      postings.documents = growable(postings.documents);
-      postings.counts = growable(postings.counts);
-      postings.documents.push(document);
-      postings.counts.push(count);
+      entry.documents.push(document);
+      entry.counts.push(count);
     }
   }
 
@@ -144,15 +163,18 @@ export class Bm25LexicalIndex implements LexicalIndex {
     const found = new Map<number, { score: number; terms: number }>();
     const total = this.ids.length;
     const { k1, b } = this.options;
+    const { terms: termIndex, starts, documents, counts } = this.flattened();
     for (const term of terms) {
-      const postings = this.postings.get(term);
-      if (!postings) continue;
+      const index = termIndex.get(term);
+      if (index === undefined) continue;
       const weight = termWeights?.get(term) ?? 1;
-      const matching = postings.documents.length;
+      const first = starts[index]!;
+      const end = starts[index + 1]!;
+      const matching = end - first;
       const inverse = Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
-      for (let index = 0; index < matching; index++) {
-        const document = postings.documents[index]!;
-        const count = postings.counts[index]!;
+      for (let position = first; position < end; position++) {
+        const document = documents[position]!;
+        const count = counts[position]!;
         const length = this.lengths[document]!;
         // MiniSearch's calcBM25Score (d = 0) times the term's boost, in its order of operations.
         const score =
@@ -176,50 +198,45 @@ export class Bm25LexicalIndex implements LexicalIndex {
   documentFrequency(term: string): number {
     let frequency = this.frequencies.get(term);
     if (frequency === undefined) {
-      frequency = this.postings.get(term)?.documents.length ?? 0;
+      const { terms, starts } = this.flattened();
+      const index = terms.get(term);
+      frequency = index === undefined ? 0 : starts[index + 1]! - starts[index]!;
       if (this.frequencies.size < 50_000) this.frequencies.set(term, frequency);
     }
     return frequency;
   }
 
+  private flattened(): FlatPostings {
+    this.flat ??= flatten(this.growing!);
+    return this.flat;
+  }
+
   /** The bytes `fromBytes` reads: a header, five Uint32 arrays and the terms as a JSON array. */
   toBytes(): Buffer {
-    const terms = [...this.postings.keys()];
-    let postingCount = 0;
-    for (const postings of this.postings.values()) postingCount += postings.documents.length;
-    const termBytes = Buffer.from(JSON.stringify(terms));
+    const { terms, starts, documents, counts } = this.flattened();
+    const termBytes = Buffer.from(JSON.stringify([...terms.keys()]));
     const documentCount = this.ids.length;
-    const sizes = [documentCount, documentCount, terms.length + 1, postingCount, postingCount];
-    const buffer = new ArrayBuffer(
-      HEADER_BYTES + sizes.reduce((sum, size) => sum + 4 * size, 0) + termBytes.length,
+    const arrays = [Uint32Array.from(this.ids), Uint32Array.from(this.lengths), starts, documents, counts];
+    const bytes = Buffer.alloc(
+      HEADER_BYTES + arrays.reduce((sum, array) => sum + array.byteLength, 0) + termBytes.length,
     );
-    new Uint32Array(buffer, 0, 5).set([
+    const header = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+    for (const [index, value] of [
       LAYOUT_VERSION,
       documentCount,
-      terms.length,
-      postingCount,
+      terms.size,
+      documents.length,
       termBytes.length,
-    ]);
-    new Float64Array(buffer, 24, 1)[0] = this.averageLength;
+    ].entries())
+      header.setUint32(4 * index, value, true);
+    header.setFloat64(24, this.averageLength, true);
     let offset = HEADER_BYTES;
-    const [ids, lengths, starts, documents, counts] = sizes.map((size) => {
-      const array = new Uint32Array(buffer, offset, size);
-      offset += 4 * size;
-      return array;
-    }) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-    ids.set(this.ids);
-    lengths.set(this.lengths);
-    let start = 0;
-    terms.forEach((term, index) => {
-      const postings = this.postings.get(term)!;
-      starts[index] = start;
-      documents.set(postings.documents, start);
-      counts.set(postings.counts, start);
-      start += postings.documents.length;
-    });
-    starts[terms.length] = start;
-    new Uint8Array(buffer, offset).set(termBytes);
-    return Buffer.from(buffer);
+    for (const array of arrays) {
+      bytes.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), offset);
+      offset += array.byteLength;
+    }
+    bytes.set(termBytes, offset);
+    return bytes;
   }
 
   async save(directory: string): Promise<void> {
@@ -227,7 +244,36 @@ export class Bm25LexicalIndex implements LexicalIndex {
   }
 }
 
-/** An array that `push` works on: a loaded index's arrays are typed, and copied on its first change. */
-function growable(array: number[] | Uint32Array): number[] {
-  return Array.isArray(array) ? array : Array.from(array);
+/** The searching form of postings being built. */
+function flatten(growing: GrowingPostings): FlatPostings {
+  const terms = new Map<string, number>();
+  const starts = new Uint32Array(growing.size + 1);
+  let total = 0;
+  for (const entry of growing.values()) total += entry.documents.length;
+  const documents = new Uint32Array(total);
+  const counts = new Uint32Array(total);
+  let position = 0;
+  for (const [term, entry] of growing) {
+    starts[terms.size] = position;
+    terms.set(term, terms.size);
+    documents.set(entry.documents, position);
+    counts.set(entry.counts, position);
+    position += entry.documents.length;
+  }
+  starts[terms.size] = position;
+  return { terms, starts, documents, counts };
+}
+
+/** The building form of a flat (loaded) index, to add documents to it. */
+function growingOf({ terms, starts, documents, counts }: FlatPostings): GrowingPostings {
+  const growing: GrowingPostings = new Map();
+  for (const [term, index] of terms) {
+    const first = starts[index]!;
+    const end = starts[index + 1]!;
+    growing.set(term, {
+      documents: Array.from(documents.subarray(first, end)),
+      counts: Array.from(counts.subarray(first, end)),
+    });
+  }
+  return growing;
 }

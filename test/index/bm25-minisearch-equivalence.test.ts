@@ -118,6 +118,28 @@ describe('Bm25LexicalIndex ranks and scores as MiniSearch did', () => {
     );
   });
 
+  it('a loaded index takes more documents and still ranks as MiniSearch over all of them', () => {
+    const texts = ['apple banana', 'banana cherry cherry', 'cherry apple grape', 'grape', 'apple apple plum'];
+    const loaded = Bm25LexicalIndex.fromBytes(footnoteIndexOf(texts.slice(0, 3)).toBytes());
+    expect(loaded.search('apple', 10).map((hit) => hit.id)).toEqual([0, 2]);
+    loaded.add(3, texts[3]!);
+    loaded.add(4, texts[4]!);
+    const reference = miniSearchOf(texts);
+    for (const query of ['apple', 'cherry grape', 'plum banana apple'])
+      expect(loaded.search(query, 10)).toEqual(miniSearchHits(reference, query, 10));
+    expect(loaded.documentFrequency(analyze('apple')[0]!)).toBe(3);
+  });
+
+  it('reads bytes that do not start on a 4-byte boundary', () => {
+    const index = footnoteIndexOf(['apple banana', 'banana cherry', 'cherry apple apple']);
+    const bytes = index.toBytes();
+    const shifted = Buffer.alloc(bytes.length + 1);
+    bytes.copy(shifted, 1);
+    expect(Bm25LexicalIndex.fromBytes(shifted.subarray(1)).search('apple cherry', 10)).toEqual(
+      index.search('apple cherry', 10),
+    );
+  });
+
   it('refuses bytes that are not a whole index', () => {
     const bytes = footnoteIndexOf(['one text', 'another text']).toBytes();
     expect(() => Bm25LexicalIndex.fromBytes(bytes.subarray(0, bytes.length - 1))).toThrow(
