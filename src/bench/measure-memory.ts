@@ -39,14 +39,25 @@ export function treeRssMb(pid: number | undefined): number {
  * /proc/<pid>/stat (clock ticks of 10 ms, the Linux default).
  */
 export function treeCpuMs(pid: number | undefined): number {
-  return processTree(pid).reduce((total, member) => {
-    try {
-      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces) in parentheses; utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return total + (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return total;
-    }
-  }, 0);
+  return processTree(pid).reduce((total, member) => total + (cpuMsOf(`/proc/${member}/stat`) ?? 0), 0);
+}
+
+/**
+ * CPU time (user + system) of a process's main thread so far, in ms (the thread that loads
+ * the index; garbage collection helpers and the thread pool run beside it); NaN off Linux.
+ */
+export function mainThreadCpuMs(pid: number | undefined): number {
+  return cpuMsOf(`/proc/${pid}/task/${pid}/stat`) ?? Number.NaN;
+}
+
+/** utime + stime of a /proc stat file in ms, or undefined when it cannot be read. */
+function cpuMsOf(statFile: string): number | undefined {
+  try {
+    const stat = readFileSync(statFile, 'utf8');
+    // Fields after the command name (which may hold spaces) in parentheses; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

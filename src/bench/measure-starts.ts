@@ -5,6 +5,7 @@ import path from 'node:path';
 import { percentile } from '../eval/index.js';
 import { currentGeneration } from '../index/index.js';
 import { filesUnder } from './files-under.js';
+import { mainThreadCpuMs, treeCpuMs } from './measure-memory.js';
 import { type ServerCommand, startServerProcess, stopProcess } from './server-process.js';
 
 /** Warm starts, each followed by one question, so a start that defers work to it shows. */
@@ -12,6 +13,15 @@ export interface WarmStarts {
   /** Median of the warm starts (spawn to the first `/api/health` 200). */
   warmMs: number;
   warmRunsMs: number[];
+  /**
+   * Median CPU time (user + system, all threads) the server had used when it first answered
+   * `/api/health`: less disturbed than wall time by other work on a shared machine. NaN off Linux.
+   */
+  cpuMs: number;
+  cpuRunsMs: number[];
+  /** The same for the server's main thread alone, which loads the index (the start's critical path). */
+  mainThreadCpuMs: number;
+  mainThreadCpuRunsMs: number[];
   /** Median time of the first `POST /api/ask` after each warm start, until its JSON is read. */
   firstAskMs: number;
   firstAskRunsMs: number[];
@@ -29,10 +39,14 @@ export async function measureWarmStarts(options: {
   question: string;
 }): Promise<WarmStarts> {
   const warmRunsMs: number[] = [];
+  const cpuRunsMs: number[] = [];
+  const mainThreadCpuRunsMs: number[] = [];
   const firstAskRunsMs: number[] = [];
   for (let run = 0; run < options.runs; run++) {
     const warm = await startServerProcess(options.server, options.indexDirectory, options.port);
     try {
+      cpuRunsMs.push(treeCpuMs(warm.child.pid));
+      mainThreadCpuRunsMs.push(mainThreadCpuMs(warm.child.pid));
       warmRunsMs.push(warm.ms);
       const started = performance.now();
       const response = await fetch(`http://127.0.0.1:${options.port}/api/ask`, {
@@ -50,6 +64,10 @@ export async function measureWarmStarts(options: {
   return {
     warmMs: percentile(warmRunsMs, 50) ?? 0,
     warmRunsMs,
+    cpuMs: percentile(cpuRunsMs, 50) ?? Number.NaN,
+    cpuRunsMs,
+    mainThreadCpuMs: percentile(mainThreadCpuRunsMs, 50) ?? Number.NaN,
+    mainThreadCpuRunsMs,
     firstAskMs: percentile(firstAskRunsMs, 50) ?? 0,
     firstAskRunsMs,
   };

@@ -117,22 +117,21 @@ export class GloveEmbedder implements Embedder {
    * undefined for a word the vectors do not know: what word-to-word alignment compares.
    */
   wordVector(word: string): Float32Array | undefined {
-    const { dimensions, matrix, vocabulary } = this.vectors;
-    const row = vocabulary.get(word);
+    const row = this.vectors.vocabulary.get(word);
     if (row === undefined) return undefined;
-    return normalize(matrix.slice(row * dimensions, (row + 1) * dimensions));
+    return normalize(this.vectors.row(row).slice());
   }
 
   /** The unnormalised SIF average, before common-component removal. */
   rawEmbedding(text: string): Float32Array {
-    const { dimensions, matrix, vocabulary } = this.vectors;
+    const { dimensions, vocabulary } = this.vectors;
     const sum = new Float32Array(dimensions);
     let totalWeight = 0;
     for (const token of gloveTokens(text, vocabulary)) {
       const weight = this.weight(token);
       if (weight === 0) continue;
-      const offset = vocabulary.get(token)! * dimensions;
-      for (let column = 0; column < dimensions; column++) sum[column]! += weight * matrix[offset + column]!;
+      const vector = this.vectors.row(vocabulary.get(token)!);
+      for (let column = 0; column < dimensions; column++) sum[column]! += weight * vector[column]!;
       totalWeight += weight;
     }
     if (totalWeight > 0) for (let column = 0; column < dimensions; column++) sum[column]! /= totalWeight;

@@ -1,4 +1,4 @@
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { closeSync, existsSync, promises as fs, fstatSync, openSync, read, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,8 +16,11 @@ export interface GloveVectors {
   dimensions: number;
   /** Word → row; rows are in the source's frequency order (row 0 is the most frequent word). */
   vocabulary: WordLookup;
-  /** `vocabulary.size × dimensions` floats, row-major. */
-  matrix: Float32Array;
+  /**
+   * The `dimensions` floats of a row (`0 ≤ row < vocabulary.size`), read from the cache file the
+   * first time it is asked for and kept: shared, so callers must not change it.
+   */
+  row(row: number): Float32Array;
 }
 
 const MAGIC = 'FNGV';
@@ -56,62 +59,98 @@ export async function loadGloveVectors(
     onNotice(`converting word vectors once into ${cachePath} (about 10 s)…`);
     await convertInWorker(jsonPath, cachePath);
   }
-  return readGloveCache(cachePath, await readWhole(cachePath));
+  return openGloveCache(cachePath);
 }
 
-/** Reads a file with one read call on the thread pool (fs.readFile reads big files in 512 KB steps). */
-async function readWhole(file: string): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
+/** Rows the row cache allocates at once (400 KB for 100 dimensions). */
+const ROWS_PER_BLOCK = 1024;
+
+/** Closes a cache file once the vectors reading it are garbage. */
+const openFiles = new FinalizationRegistry<number>((descriptor) => {
   try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.allocUnsafe(size);
-    let offset = 0;
-    while (offset < size) {
-      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
-      if (bytesRead === 0) break;
-      offset += bytesRead;
-    }
-    return buffer.subarray(0, offset);
-  } finally {
-    await handle.close();
+    closeSync(descriptor);
+  } catch {
+    // Already closed.
+  }
+});
+
+/**
+ * Opens the binary cache: header, UTF-8 vocabulary with offsets, an open-addressing hash table
+ * (FNV-1a) from word to row, then the Float32 matrix. Only the part before the matrix (about
+ * 9 MB) is read now; each row of the matrix (140 MB) is read the first time it is asked for
+ * (one 400-byte read from the page cache, a few microseconds) and kept. Reading the whole file
+ * at start-up cost more than the rest of a server's start: on this machine most of it was the
+ * kernel mapping 140 MB of fresh memory, for the few thousand words a corpus uses (BENCHMARKS.md).
+ */
+export async function openGloveCache(cachePath: string): Promise<GloveVectors> {
+  const descriptor = openSync(cachePath, 'r');
+  try {
+    return await readGloveCache(cachePath, descriptor);
+  } catch (error) {
+    closeSync(descriptor);
+    throw error;
   }
 }
 
-/**
- * Maps the binary cache: header, UTF-8 vocabulary with offsets, an open-addressing hash table
- * (FNV-1a) from word to row, and the Float32 matrix. Nothing is parsed or copied: loading is one
- * file read, so a server starts without building a 341k-entry Map.
- */
-export function readGloveCache(cachePath: string, buffer: Buffer = readFileSync(cachePath)): GloveVectors {
+async function readGloveCache(cachePath: string, descriptor: number): Promise<GloveVectors> {
   const corrupt = () =>
     new FootnoteError(
       'index_corrupt',
       `word-vector cache ${cachePath} is damaged; delete it and it will be rebuilt on the next start`,
     );
-  if (
-    buffer.length < HEADER_BYTES ||
-    buffer.toString('latin1', 0, 4) !== MAGIC ||
-    buffer.readUInt32LE(4) !== CACHE_VERSION
-  )
-    throw corrupt();
-  const dimensions = buffer.readUInt32LE(8);
-  const count = buffer.readUInt32LE(12);
-  const vocabularyBytes = buffer.readUInt32LE(16);
-  const tableSize = buffer.readUInt32LE(20);
+  const readAt = (length: number, position: number) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const buffer = Buffer.allocUnsafeSlow(length);
+      read(descriptor, { buffer, position }, (error, bytesRead) =>
+        error ? reject(error) : bytesRead === length ? resolve(buffer) : reject(corrupt()),
+      );
+    });
+  const size = fstatSync(descriptor).size;
+  if (size < HEADER_BYTES) throw corrupt();
+  const header = await readAt(HEADER_BYTES, 0);
+  if (header.toString('latin1', 0, 4) !== MAGIC || header.readUInt32LE(4) !== CACHE_VERSION) throw corrupt();
+  const dimensions = header.readUInt32LE(8);
+  const count = header.readUInt32LE(12);
+  const vocabularyBytes = header.readUInt32LE(16);
+  const tableSize = header.readUInt32LE(20);
   const offsetsStart = align4(HEADER_BYTES + vocabularyBytes);
   const tableStart = offsetsStart + (count + 1) * 4;
   const matrixStart = tableStart + tableSize * 4;
-  if (buffer.length !== matrixStart + count * dimensions * 4 || (tableSize & (tableSize - 1)) !== 0)
-    throw corrupt();
+  if (size !== matrixStart + count * dimensions * 4 || (tableSize & (tableSize - 1)) !== 0) throw corrupt();
+  const lookup = await readAt(matrixStart, 0);
   const view = (start: number, length: number) =>
-    new Uint32Array(buffer.buffer, buffer.byteOffset + start, length);
+    new Uint32Array(lookup.buffer, lookup.byteOffset + start, length);
   const vocabulary = new HashedVocabulary(
-    buffer.subarray(HEADER_BYTES, HEADER_BYTES + vocabularyBytes),
+    lookup.subarray(HEADER_BYTES, HEADER_BYTES + vocabularyBytes),
     view(offsetsStart, count + 1),
     view(tableStart, tableSize),
   );
-  const matrix = new Float32Array(buffer.buffer, buffer.byteOffset + matrixStart, count * dimensions);
-  return { dimensions, vocabulary, matrix };
+  const rowBytes = dimensions * 4;
+  const rows = new Map<number, Float32Array>();
+  let block = new Float32Array(0);
+  let used = ROWS_PER_BLOCK;
+  const vectors: GloveVectors = {
+    dimensions,
+    vocabulary,
+    row(row) {
+      let vector = rows.get(row);
+      if (vector) return vector;
+      if (!Number.isInteger(row) || row < 0 || row >= count)
+        throw new RangeError(`row ${row} is outside the ${count} word vectors`);
+      if (used === ROWS_PER_BLOCK) {
+        block = new Float32Array(ROWS_PER_BLOCK * dimensions);
+        used = 0;
+      }
+      vector = block.subarray(used * dimensions, (used + 1) * dimensions);
+      if (readSync(descriptor, vector, 0, rowBytes, matrixStart + row * rowBytes) !== rowBytes)
+        throw corrupt();
+      used++;
+      rows.set(row, vector);
+      return vector;
+    },
+  };
+  openFiles.register(vectors, descriptor);
+  return vectors;
 }
 
 /** FNV-1a over bytes; the converter below computes the same. */

@@ -54,7 +54,12 @@ export interface IndexData {
 }
 
 /** An index generation loaded into memory, with its sources looked up by id. */
-export interface LoadedIndex extends IndexData {
+export interface LoadedIndex extends Omit<IndexData, 'vectors'> {
+  /**
+   * Every chunk's vector, row after row (`manifest.embedder.dimensions` floats each; see
+   * `vectorOf`). Searches use the HNSW graph; these are read only to build the next generation.
+   */
+  vectorMatrix: Float32Array;
   /** The generation directory it was read from. */
   directory: string;
   vectorIndex: HnswVectorIndex;
@@ -176,17 +181,18 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
       JSON.parse(buffers.get(CHUNKS_FILE)!.toString('utf8')) as PackedChunk[],
       sources,
     );
-    const vectors = unpackVectors(buffers.get(VECTORS_FILE)!, dimensions);
+    const vectorMatrix = unpackVectors(buffers.get(VECTORS_FILE)!, dimensions);
+    const vectorCount = vectorMatrix.length / dimensions;
     const embedderState = JSON.parse(buffers.get(EMBEDDER_STATE_FILE)!.toString('utf8')) as unknown;
     const lexicalIndex = Bm25LexicalIndex.fromBytes(buffers.get(LEXICAL_INDEX_FILE)!);
     const vectorIndex = await vectorIndexLoading;
     if (
-      vectors.length !== chunks.length ||
+      vectorCount !== chunks.length ||
       vectorIndex.size !== chunks.length ||
       lexicalIndex.size !== chunks.length
     ) {
       throw new Error(
-        `part sizes differ: ${chunks.length} chunks, ${vectors.length} vectors, ${vectorIndex.size} in HNSW, ${lexicalIndex.size} in BM25`,
+        `part sizes differ: ${chunks.length} chunks, ${vectorCount} vectors, ${vectorIndex.size} in HNSW, ${lexicalIndex.size} in BM25`,
       );
     }
     const sourceById = new Map(sources.map((source) => [source.id, source]));
@@ -194,7 +200,7 @@ export async function loadIndex(indexDirectory: string): Promise<LoadedIndex> {
       manifest,
       sources,
       chunks,
-      vectors,
+      vectorMatrix,
       embedderState,
       directory,
       vectorIndex,
@@ -470,15 +476,18 @@ function packVectors(vectors: Float32Array[], dimensions: number): Buffer {
   return buffer;
 }
 
-function unpackVectors(buffer: Buffer, dimensions: number): Float32Array[] {
+/** The vectors as one array of floats: a view of the bytes read, or a copy when they are not 4-byte aligned. */
+function unpackVectors(buffer: Buffer, dimensions: number): Float32Array {
   if (buffer.length % (dimensions * 4) !== 0)
     throw new Error(`vectors.f32 has ${buffer.length} bytes, not a multiple of ${dimensions} floats`);
-  const copy = new Float32Array(buffer.length / 4);
-  copy.set(new Float32Array(buffer.buffer, buffer.byteOffset, buffer.length / 4));
-  const rows: Float32Array[] = [];
-  for (let start = 0; start < copy.length; start += dimensions)
-    rows.push(copy.subarray(start, start + dimensions));
-  return rows;
+  const aligned = buffer.byteOffset % 4 === 0 ? buffer : Uint8Array.prototype.slice.call(buffer);
+  return new Float32Array(aligned.buffer, aligned.byteOffset, buffer.length / 4);
+}
+
+/** The vector of the chunk in `row` of a loaded generation (a view, not a copy). */
+export function vectorOf(index: LoadedIndex, row: number): Float32Array {
+  const dimensions = index.manifest.embedder.dimensions;
+  return index.vectorMatrix.subarray(row * dimensions, (row + 1) * dimensions);
 }
 
 async function fileChecksum(file: string): Promise<string> {

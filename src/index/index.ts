@@ -9,6 +9,7 @@ export {
   type LoadedIndex,
   loadIndex,
   readManifest,
+  vectorOf,
   withIngestLock,
   writeIndex,
 } from './index-store.js';

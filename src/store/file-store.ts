@@ -10,6 +10,7 @@ import {
   indexExists,
   type LoadedIndex,
   loadIndex,
+  vectorOf,
   withIngestLock,
   writeIndex,
 } from '../index/index.js';
@@ -107,7 +108,7 @@ export class FileStoreSnapshot implements Store.StoreSnapshot {
     this.index.chunks.forEach(({ id: _id, ...draft }, row) => {
       const entry = entries.get(draft.sourceId);
       entry?.chunks.push(draft);
-      entry?.vectors.push(this.index.vectors[row]!);
+      entry?.vectors.push(vectorOf(this.index, row));
     });
     return entries;
   }

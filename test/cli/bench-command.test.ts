@@ -88,6 +88,12 @@ describe('footnote bench', () => {
     expect(ask.runs).toHaveLength(2);
     expect(start.median).toBeGreaterThan(0);
     expect(ask.median).toBeGreaterThan(0);
+    // CPU time read from /proc when the server first answered: all threads, and its main thread.
+    const cpu = row('server CPU');
+    const mainThread = row('of which its main thread');
+    expect(cpu.runs).toHaveLength(2);
+    expect(mainThread.median).toBeGreaterThan(0);
+    expect(cpu.median).toBeGreaterThanOrEqual(mainThread.median);
     expect(first.stdout).toMatch(/^Target warm start ≤ 1\.5 s: (met|\*\*missed\*\*)\.$/m);
 
     // The second run finds the index up to date and embeds nothing.

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GLOVE_CACHE_FILE } from '../../src/embed/glove-vectors.js';
 import { chooseEmbedder, embedMany, GloveEmbedder, loadGloveVectors } from '../../src/embed/index.js';
 import type { Embedder } from '../../src/types.js';
 import { runEmbedderContract } from './embedder.case.js';
@@ -18,7 +19,28 @@ describe('GloVe SIF embedder', () => {
     expect(vectors.dimensions).toBe(100);
     expect(vectors.vocabulary.size).toBeGreaterThan(340_000);
     expect(vectors.vocabulary.get('the')).toBe(0);
-    expect(vectors.matrix.length).toBe(vectors.vocabulary.size * 100);
+    // Rows are read on demand: the last row is whole, and a row outside the matrix is refused.
+    const last = vectors.row(vectors.vocabulary.size - 1);
+    expect(last).toHaveLength(100);
+    expect(last.some((value) => value !== 0)).toBe(true);
+    expect(vectors.row(0)).toBe(vectors.row(0));
+    expect(() => vectors.row(vectors.vocabulary.size)).toThrow(RangeError);
+  });
+
+  it('reads each row as the whole file holds it', async () => {
+    const vectors = await loadGloveVectors(cacheDirectory);
+    const bytes = await fs.readFile(path.join(cacheDirectory, GLOVE_CACHE_FILE));
+    const matrixStart = bytes.length - vectors.vocabulary.size * 400;
+    for (const word of ['the', 'magnitsky', 'penguin', 'zeppelin']) {
+      const row = vectors.vocabulary.get(word)!;
+      const whole = new Float32Array(
+        bytes.buffer.slice(
+          bytes.byteOffset + matrixStart + row * 400,
+          bytes.byteOffset + matrixStart + (row + 1) * 400,
+        ),
+      );
+      expect(Array.from(vectors.row(row)), word).toEqual(Array.from(whole));
+    }
   });
 
   it('gives unit vectors where related sentences are closer than unrelated ones', async () => {

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FootnoteError } from '../../src/errors.js';
-import { currentGeneration, loadIndex } from '../../src/index/index.js';
+import { currentGeneration, FORMAT_VERSION, loadIndex } from '../../src/index/index.js';
+import { ingestCorpus } from '../../src/ingest/index.js';
 import { buildTestIndex } from '../support/test-index.js';
 import { ANSWERED, CORPUS, flipByte, footnote, killChildren, startServe, waitFor } from './helpers.js';
 
@@ -26,11 +27,14 @@ async function generationOf(indexDirectory: string): Promise<string> {
 /** Rewrites manifest.json with `edit` applied; with `resign`, also writes a matching manifest.sha256. */
 async function editManifest(
   generation: string,
-  edit: (manifest: { embedder: { dimensions: number } }) => void,
+  edit: (manifest: { embedder: { dimensions: number }; formatVersion: number }) => void,
   resign: boolean,
 ): Promise<void> {
   const file = path.join(generation, 'manifest.json');
-  const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as { embedder: { dimensions: number } };
+  const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as {
+    embedder: { dimensions: number };
+    formatVersion: number;
+  };
   edit(manifest);
   const text = JSON.stringify(manifest, null, 2);
   await fs.writeFile(file, text);
@@ -62,6 +66,23 @@ describe('checksums are verified before any parser sees a file', () => {
     const { indexDirectory } = await buildTestIndex(CORPUS);
     await flipByte(path.join(await generationOf(indexDirectory), 'manifest.json'));
     expect((await loadError(indexDirectory)).message).toMatch(/manifest\.json does not match its checksum/);
+  });
+
+  it('an index of the previous format is refused in one line that says to re-ingest, and an ingest rebuilds it', async () => {
+    const { indexDirectory, embedder } = await buildTestIndex(CORPUS);
+    await editManifest(
+      await generationOf(indexDirectory),
+      (manifest) => {
+        manifest.formatVersion = FORMAT_VERSION - 1;
+      },
+      true,
+    );
+    expect((await loadError(indexDirectory)).message).toBe(
+      `the index in ${indexDirectory} has format version ${FORMAT_VERSION - 1}, this Footnote reads version ${FORMAT_VERSION}; run \`footnote ingest --rebuild\``,
+    );
+    const report = await ingestCorpus({ corpusDirectory: CORPUS, indexDirectory, embedder });
+    expect(report.rebuildReason).toBe('existing index unreadable');
+    expect((await loadIndex(indexDirectory)).manifest.formatVersion).toBe(FORMAT_VERSION);
   });
 
   it('dimensions: -1 is refused by the manifest schema even with a matching checksum', async () => {
