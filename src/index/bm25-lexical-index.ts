@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { analyze } from '../text/index.js';
 import type { LexicalHit, LexicalIndex } from '../types.js';
+import { fourByteAligned } from './four-byte-aligned.js';
 
 /** BM25 parameters of the lexical index. */
 export interface Bm25Options {
@@ -83,7 +84,7 @@ export class Bm25LexicalIndex implements LexicalIndex {
   static fromBytes(bytes: Uint8Array, options: Partial<Bm25Options> = {}): Bm25LexicalIndex {
     if (bytes.length < HEADER_BYTES) throw new Error(`${LEXICAL_INDEX_FILE} is shorter than its header`);
     // The arrays are views of the bytes read (no copy) when they sit on a 4-byte boundary.
-    const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.prototype.slice.call(bytes);
+    const aligned = fourByteAligned(bytes);
     const { buffer, byteOffset } = aligned;
     const header = new DataView(buffer, byteOffset, HEADER_BYTES);
     const [version, documentCount, termCount, postingCount, termBytes] = [0, 1, 2, 3, 4].map((index) =>

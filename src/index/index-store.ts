@@ -7,6 +7,7 @@ import { FootnoteError } from '../errors.js';
 import { SourceLocator } from '../text/index.js';
 import { type Chunk, chunkIdFor, type SourceDocument, type SourceLocation } from '../types.js';
 import { Bm25LexicalIndex, LEXICAL_INDEX_FILE } from './bm25-lexical-index.js';
+import { fourByteAligned } from './four-byte-aligned.js';
 import { HnswVectorIndex, VECTOR_INDEX_FILE } from './hnsw-vector-index.js';
 import { type IndexManifest, indexManifestSchema } from './index-manifest.js';
 
@@ -480,7 +481,7 @@ function packVectors(vectors: Float32Array[], dimensions: number): Buffer {
 function unpackVectors(buffer: Buffer, dimensions: number): Float32Array {
   if (buffer.length % (dimensions * 4) !== 0)
     throw new Error(`vectors.f32 has ${buffer.length} bytes, not a multiple of ${dimensions} floats`);
-  const aligned = buffer.byteOffset % 4 === 0 ? buffer : Uint8Array.prototype.slice.call(buffer);
+  const aligned = fourByteAligned(buffer);
   return new Float32Array(aligned.buffer, aligned.byteOffset, buffer.length / 4);
 }
 
