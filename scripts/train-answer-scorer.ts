@@ -342,11 +342,14 @@ function trainRanker(questions: Array<{ question: QuestionData; weight: number }
     return deviation > 1e-9 ? deviation : 1;
   });
   const spec = { mean, scale };
+  const standardized = questions.map(({ question }) =>
+    question.candidates.map((candidate) => standardize(candidate.values, spec)),
+  );
   const pairs: number[][] = [];
   const pairLabels: number[] = [];
   const pairWeights: number[] = [];
-  for (const { question, weight } of questions) {
-    const rows = question.candidates.map((candidate) => standardize(candidate.values, spec));
+  for (const [position, { question, weight }] of questions.entries()) {
+    const rows = standardized[position]!;
     const right = rows.filter((_, index) => question.labels[index]);
     const wrong = rows.filter((_, index) => !question.labels[index]);
     for (const a of right)
@@ -366,9 +369,8 @@ function trainRanker(questions: Array<{ question: QuestionData; weight: number }
   const scores: number[][] = [];
   const labels: number[] = [];
   const weights: number[] = [];
-  for (const { question, weight } of questions)
-    question.candidates.forEach((candidate, index) => {
-      const row = standardize(candidate.values, spec);
+  for (const [position, { question, weight }] of questions.entries())
+    standardized[position]!.forEach((row, index) => {
       scores.push([row.reduce((sum, value, column) => sum + value * pairwise.weights[column]!, 0)]);
       labels.push(question.labels[index] ? 1 : 0);
       weights.push(weight);
