@@ -6,13 +6,20 @@
  *
  * - SQuAD part A, plain (every paragraph indexed) and held out (every other paragraph of each
  *   article indexed; questions about the others are unanswerable), articles in the tuning half;
+ *   for the abstainer only, the holdout once more with the other half of the paragraphs kept;
  * - evals/bbc-questions.jsonl over the BBC articles, questions in the tuning half;
  * - evals/corpus-questions.jsonl over corpus/, questions in the tuning half.
+ *
+ * Out-of-fold figures use 4 folds by the question's group (its SQuAD article, or its first
+ * source), so no question is scored by a model that saw questions on the same passage.
  *
  * Usage: `npm run train:answer-scorer [-- --datasets ../shared/datasets --out weights/answer-scorer.json]`
  * (a few minutes on 2 cores; indexes are cached under .footnote/). `--reuse-features` retrains
  * from the features the last run collected (seconds); `--small-set-weight`, `--rounds`, `--depth`
- * and `--max-false-refusals` set what the weights file's `training` records.
+ * and `--max-false-refusals` set what the weights file's `training` records; `--oof <file>` writes
+ * each tuning question's out-of-fold confidence and first sentence as JSON lines, for error
+ * analysis. For measuring what a part adds (not for the committed weights): `--augment ''` trains
+ * the abstainer without the odd-paragraph holdout, and `--ablate a,b` holds the named features at 0.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -56,6 +63,9 @@ const { values: flags } = parseArgs({
     'max-false-refusals': { type: 'string', default: '0.08' },
     features: { type: 'string', default: '.footnote/answer-scorer-features.json' },
     'reuse-features': { type: 'boolean', default: false },
+    oof: { type: 'string' },
+    augment: { type: 'string', default: 'squad-holdout-odd' },
+    ablate: { type: 'string', default: '' },
     'small-set-weight': { type: 'string', default: '8' },
     rounds: { type: 'string', default: String(defaultBoostingOptions.rounds) },
     depth: { type: 'string', default: String(defaultBoostingOptions.maxDepth) },
@@ -65,12 +75,17 @@ const { values: flags } = parseArgs({
 /** One tuning question as the models see it: serialisable, so a run can be retrained without re-answering. */
 interface QuestionData {
   id: string;
+  /**
+   * Questions that share a group share a fold: the SQuAD article, or a hand-written question's
+   * first source (its article), so no fold is scored by a model that saw the same passage.
+   */
+  group: string;
   /** The question and its candidate sentences' text, kept for error analysis. */
   question: string;
   texts: string[];
   answerable: boolean;
   type: string;
-  candidates: Array<Pick<CandidateFeatures, 'values' | 'missingIdf'>>;
+  candidates: Array<Pick<CandidateFeatures, 'values' | 'missingIdf' | 'weakest'>>;
   /** Whether each candidate holds a gold answer. */
   labels: boolean[];
   statistics: QuestionStatistics;
@@ -81,6 +96,12 @@ const PARTIAL_PRECISION = 0.8;
 
 interface SetData {
   name: string;
+  /**
+   * Training only (never in the threshold, the summary or the ranker): the SQuAD holdout with the
+   * other half of each article's paragraphs kept, so the abstainer sees each tuning question both
+   * answerable and not, and must learn from the candidates, not from how questions are worded.
+   */
+  augmented?: boolean;
   /** Rows are repeated this many times in training, so small hand-written sets are not drowned out. */
   weight: number;
   questions: QuestionData[];
@@ -122,11 +143,16 @@ async function collect(
 function toData(question: EvalQuestion, prepared: AnswerCandidates): QuestionData {
   return {
     id: question.id,
+    group: question.group ?? question.sources[0] ?? question.id,
     question: question.question,
     texts: prepared.candidates.map((candidate) => candidate.sentence.text),
     answerable: question.answers.length > 0,
     type: prepared.analysis.type,
-    candidates: prepared.candidates.map(({ values, missingIdf }) => ({ values, missingIdf })),
+    candidates: prepared.candidates.map(({ values, missingIdf, weakest }) => ({
+      values,
+      missingIdf,
+      weakest,
+    })),
     labels: prepared.candidates.map(
       (candidate) => question.answers.length > 0 && answerContains(candidate.sentence.text, question.answers),
     ),
@@ -136,22 +162,23 @@ function toData(question: EvalQuestion, prepared: AnswerCandidates): QuestionDat
 
 async function collectAll(squadFile: string): Promise<SetData[]> {
   const sets: SetData[] = [];
-  for (const holdout of [false, true]) {
-    const name = holdout ? 'squad-holdout' : 'squad';
-    const squad = await prepareSquadCorpus(squadFile, stateDirectory, { holdout });
-    sets.push(
-      await collect(
-        name,
-        await engineFor(name, squad.corpusDirectory),
-        filterSplit(squad.questions, 'tune'),
-        1,
-      ),
+  for (const variant of ['squad', 'squad-holdout', 'squad-holdout-odd'] as const) {
+    const squad = await prepareSquadCorpus(squadFile, stateDirectory, {
+      holdout: variant !== 'squad',
+      keptParity: variant === 'squad-holdout-odd' ? 1 : 0,
+    });
+    const set = await collect(
+      variant,
+      await engineFor(variant, squad.corpusDirectory),
+      filterSplit(squad.questions, 'tune'),
+      1,
     );
+    if (variant === 'squad-holdout-odd') set.augmented = true;
+    sets.push(set);
   }
+  const bbcArticles = path.join(flags.datasets, 'bbc', 'articles');
   const bbc = filterSplit(await loadQuestionSet('evals/bbc-questions.jsonl'), 'tune');
-  sets.push(
-    await collect('bbc', await engineFor('bbc', path.join(flags.datasets, 'bbc', 'articles')), bbc, 1),
-  );
+  sets.push(await collect('bbc', await engineFor('bbc', bbcArticles), bbc, 1));
   const corpus = filterSplit(await loadQuestionSet('evals/corpus-questions.jsonl'), 'tune');
   sets.push(await collect('corpus', await engineFor('corpus', 'corpus'), corpus, 1));
   return sets;
@@ -172,9 +199,20 @@ async function main(): Promise<void> {
   // The small hand-written sets count this many times, so SQuAD's thousands do not drown them out.
   const smallSetWeight = Number(flags['small-set-weight']);
   for (const set of sets) set.weight = set.name.startsWith('squad') ? 1 : smallSetWeight;
+  const evaluated = sets.filter((set) => !set.augmented);
+  // Ablation: the named features held at 0, so no model uses them (a ranker feature for both models).
+  const ablate = new Set(flags.ablate.split(',').filter(Boolean));
+  for (const name of ablate)
+    if (![...RANKER_FEATURES, ...ABSTAINER_FEATURES].includes(name as never))
+      throw new Error(`--ablate: no feature ${name}`);
+  const ablatedColumns = RANKER_FEATURES.flatMap((name, column) => (ablate.has(name) ? [column] : []));
+  for (const set of sets)
+    for (const question of set.questions)
+      for (const candidate of question.candidates)
+        for (const column of ablatedColumns) candidate.values[column] = 0;
 
   // 1. The ranker: which candidate holds the answer, over answerable questions with at least one.
-  const rankerQuestions = sets.flatMap((set) =>
+  const rankerQuestions = evaluated.flatMap((set) =>
     set.questions
       .filter(({ labels }) => labels.some(Boolean))
       .map((question) => ({ question, weight: set.weight > 1 ? 2 : 1 })),
@@ -182,6 +220,21 @@ async function main(): Promise<void> {
   const ranker = trainRanker(rankerQuestions);
   const rankerRows = rankerQuestions.reduce((sum, { question }) => sum + question.candidates.length, 0);
   const rankerScorer = new LogisticScorer(ranker);
+  // The ranker out of fold: each question's first sentence from a ranker trained without its fold.
+  const firstRightOutOfFold = new Map<QuestionData, boolean>();
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const scorer = new LogisticScorer(
+      trainRanker(rankerQuestions.filter(({ question }) => foldOf(question.group) !== fold)),
+    );
+    for (const { question } of rankerQuestions) {
+      if (foldOf(question.group) !== fold) continue;
+      const first = rankCandidates(question.candidates, scorer)[0];
+      firstRightOutOfFold.set(
+        question,
+        first !== undefined && question.labels[question.candidates.indexOf(first.candidate)] === true,
+      );
+    }
+  }
 
   // 2. The abstainer: whether the corpus answers the question at all, from the ranked candidates:
   // gradient-boosted trees on the sets that hold both kinds of question (plain SQuAD has no
@@ -195,6 +248,9 @@ async function main(): Promise<void> {
       const first = ranked[0];
       return {
         id: question.id,
+        group: question.group,
+        question: question.question,
+        first: first === undefined ? '' : question.texts[question.candidates.indexOf(first.candidate)]!,
         answerable: question.answerable,
         features: questionFeatures(ranked, question.statistics),
         firstRight:
@@ -203,15 +259,17 @@ async function main(): Promise<void> {
       };
     }),
   }));
-  const fitAbstainer = (keep: (id: string) => boolean) => {
+  const ablated = (features: number[]) =>
+    features.map((value, column) => (ablate.has(ABSTAINER_FEATURES[column]!) ? 0 : value));
+  const fitAbstainer = (keep: (group: string) => boolean) => {
     const rows: number[][] = [];
     const labels: number[] = [];
     const weights: number[] = [];
     for (const { set, rows: questions } of perSet) {
-      if (set.name === 'squad') continue;
+      if (set.name === 'squad' || (set.augmented && !flags.augment.split(',').includes(set.name))) continue;
       for (const row of questions) {
-        if (!keep(row.id)) continue;
-        rows.push(row.features);
+        if (!keep(row.group)) continue;
+        rows.push(ablated(row.features));
         labels.push(row.answerable ? 1 : 0);
         weights.push(set.weight);
       }
@@ -229,8 +287,8 @@ async function main(): Promise<void> {
   for (let fold = 0; fold < FOLDS; fold++) {
     const scorer = new BoostedTrees(fitAbstainer((id) => foldOf(id) !== fold).model);
     for (const { rows } of perSet) {
-      const held = rows.filter((row) => foldOf(row.id) === fold);
-      const confidences = scorer.probabilities(held.map((row) => row.features));
+      const held = rows.filter((row) => foldOf(row.group) === fold);
+      const confidences = scorer.probabilities(held.map((row) => ablated(row.features)));
       held.forEach((row, index) => {
         row.confidence = confidences[index]!;
       });
@@ -247,7 +305,9 @@ async function main(): Promise<void> {
   // 3. The refusal threshold on the out-of-fold tuning curve: the highest confidence at which the
   // tuning sets refuse, on average over the sets, at most the stated share of their answerable
   // questions (each set counts once, whatever its size).
-  const curves = perSet.map(({ set, rows }) => ({ name: set.name, rows }));
+  const curves = perSet
+    .filter(({ set }) => !set.augmented)
+    .map(({ set, rows }) => ({ name: set.name, rows, questions: set.questions }));
   const maxFalseRefusals = Number(flags['max-false-refusals']);
   const falseRefusals = (rows: (typeof curves)[number]['rows'], threshold: number) => {
     const answerable = rows.filter((row) => row.answerable);
@@ -271,13 +331,27 @@ async function main(): Promise<void> {
       break;
     }
   }
-  const summary = curves.map(({ name, rows }) => {
+  if (flags.oof !== undefined) {
+    const lines = curves.flatMap(({ name, rows }) =>
+      rows.map(({ features: _features, ...row }) => JSON.stringify({ set: name, ...row })),
+    );
+    await writeFile(path.resolve(flags.oof), `${lines.join('\n')}\n`);
+  }
+  const summary = curves.map(({ name, rows, questions }) => {
     const answerable = rows.filter((row) => row.answerable);
     const unanswerable = rows.filter((row) => !row.answerable);
     return {
       set: name,
       questions: rows.length,
       answerable: answerable.length,
+      // Among answerable questions with a candidate that holds the answer, by a ranker that never saw them.
+      first_sentence_out_of_fold: round(
+        average(
+          questions
+            .filter((question) => firstRightOutOfFold.has(question))
+            .map((question) => (firstRightOutOfFold.get(question) ? 1 : 0)),
+        ),
+      ),
       first_sentence_contains: round(
         answerable.filter((row) => row.firstRight).length / Math.max(1, answerable.length),
       ),
@@ -303,7 +377,7 @@ async function main(): Promise<void> {
       commit: gitCommit(),
       trainedAt: new Date().toISOString(),
       data: [
-        `${squadFile} (plain and held out; articles whose title is in the tuning half)`,
+        `${squadFile} (plain and held out; articles whose title is in the tuning half; the abstainer also learns from the holdout with the odd paragraphs kept)`,
         'evals/bbc-questions.jsonl over bbc/articles (tuning half by id)',
         'evals/corpus-questions.jsonl over corpus/ (tuning half by id)',
       ],
@@ -312,7 +386,7 @@ async function main(): Promise<void> {
       rankerRows,
       abstainerRows: fitted.rows,
       model: `ranker: logistic regression on pairs of candidates (one holding the answer, one not) with Newton steps, L2 0.01 on standardised features, then Platt scaling of its score; abstainer: gradient-boosted trees (src/answer/boosted-trees.ts: ${flags.rounds} × depth ${flags.depth}, learning rate 0.1, Newton leaves, 32 quantile split points, at least 20 weighted rows a side); BBC and corpus rows weighted ${smallSetWeight} in the abstainer, ${smallSetWeight > 1 ? 2 : 1} in the ranker`,
-      thresholdRule: `highest confidence at which the tuning sets refuse on average at most ${maxFalseRefusals} of their answerable questions, on out-of-fold confidences (${FOLDS} folds by SHA-256 of the question id)`,
+      thresholdRule: `highest confidence at which the tuning sets refuse on average at most ${maxFalseRefusals} of their answerable questions, on out-of-fold confidences (${FOLDS} folds by SHA-256 of the question's group: its SQuAD article or its first source)`,
       partialRule: `lowest confidence above the threshold at which ${PARTIAL_PRECISION} of pooled tuning answers have the answer in the first sentence`,
       tuning: summary,
       tuningNote:
@@ -402,8 +476,8 @@ function refusalAt(rows: Array<{ answerable: boolean; confidence: number }>, fal
 /** Folds for the out-of-fold confidences the threshold is chosen on. */
 const FOLDS = 4;
 
-function foldOf(id: string): number {
-  return createHash('sha256').update(`fold:${id}`).digest()[0]! % FOLDS;
+function foldOf(group: string): number {
+  return createHash('sha256').update(`fold:${group}`).digest()[0]! % FOLDS;
 }
 
 function average(values: number[]): number {

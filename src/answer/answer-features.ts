@@ -47,6 +47,9 @@ export const ABSTAINER_FEATURES = [
   'factoid',
   'top_number_match',
   'best_number_match',
+  'top_weakest_alignment',
+  'best_weakest_alignment',
+  'top_weakest_focus',
 ] as const;
 
 /** One candidate sentence with what the models look at. */
@@ -58,6 +61,12 @@ export interface CandidateFeatures {
   answerSpan?: TypedSpan;
   /** IDF of the rarest question term the sentence lacks, over the largest possible. */
   missingIdf: number;
+  /**
+   * Alignment of the question's worst-aligned content word, and of its worst-aligned focus word
+   * (1 without any): one asked-for word the sentence never echoes ("coaches", "born") tells a
+   * near miss, where an IDF-weighted share dilutes it among the topic words.
+   */
+  weakest: { all: number; focus: number };
 }
 
 /** What feature extraction needs from the index. */
@@ -186,10 +195,13 @@ export async function candidateFeatures(
     for (const entry of questionWords)
       if (!exact(entry)) missingIdf = Math.max(missingIdf, weightOf(entry.term));
     const novel = [...terms].filter((term) => !questionTerms.has(term)).length;
+    const weakestOf = (entries: Array<{ word: string; term: string }>) =>
+      Math.min(1, ...entries.map(matchOf));
     return {
       sentence,
       ...(answerSpan ? { answerSpan } : {}),
       missingIdf: context.maxIdf > 0 ? missingIdf / context.maxIdf : 0,
+      weakest: { all: weakestOf(questionWords), focus: weakestOf(focusWords) },
       values: [
         sentence.score,
         sentence.coverage,
@@ -262,7 +274,7 @@ export function questionStatistics(
  * question was written, not whether the corpus answers it).
  */
 export function questionFeatures(
-  ranked: Array<{ candidate: Pick<CandidateFeatures, 'values' | 'missingIdf'> }>,
+  ranked: Array<{ candidate: Pick<CandidateFeatures, 'values' | 'missingIdf' | 'weakest'> }>,
   statistics: QuestionStatistics,
 ): number[] {
   const column = (name: (typeof RANKER_FEATURES)[number]) => RANKER_FEATURES.indexOf(name);
@@ -302,6 +314,9 @@ export function questionFeatures(
     statistics.factoid ? 1 : 0,
     value(0, 'number_match'),
     best('number_match'),
+    ranked[0]?.candidate.weakest.all ?? 0,
+    Math.max(0, ...ranked.map(({ candidate }) => candidate.weakest.all)),
+    ranked[0]?.candidate.weakest.focus ?? 0,
   ];
 }
 

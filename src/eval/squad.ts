@@ -123,8 +123,9 @@ export async function loadSquad(path: string): Promise<SquadSet> {
 
 /**
  * The holdout variant of a SQuAD set, built for abstention: only every other paragraph of each
- * article is kept (0-based paragraph index even), so the index holds each article's topic while
- * the facts of the left-out paragraphs are gone. Deterministic, no randomness:
+ * article is kept (0-based paragraph index even; odd with `keptParity: 1`, which the answer
+ * scorer's training uses to see every tuning question both ways), so the index holds each
+ * article's topic while the facts of the left-out paragraphs are gone. Deterministic, no randomness:
  *
  * - a question about a kept paragraph stays answerable, unchanged;
  * - a question about a left-out paragraph becomes unanswerable (`answers` and `sources` emptied),
@@ -138,8 +139,9 @@ export async function loadSquad(path: string): Promise<SquadSet> {
  * @example
  * const holdout = squadHoldout(await loadSquad('../shared/datasets/squad/dev-v1.1-part-a.json'));
  */
-export function squadHoldout(set: SquadSet): SquadSet {
-  const documents = set.documents.filter((document) => document.paragraph % 2 === 0);
+export function squadHoldout(set: SquadSet, options: { keptParity?: 0 | 1 } = {}): SquadSet {
+  const kept = options.keptParity ?? 0;
+  const documents = set.documents.filter((document) => document.paragraph % 2 === kept);
   const keptTexts = new Map<number, Array<(answers: string[]) => boolean>>();
   for (const document of documents) {
     const texts = keptTexts.get(document.article) ?? [];
@@ -149,7 +151,7 @@ export function squadHoldout(set: SquadSet): SquadSet {
   const documentOf = new Map(set.documents.map((document) => [document.source, document]));
   const questions = set.questions.flatMap((question) => {
     const document = documentOf.get(question.sources[0] ?? '');
-    if (!document || document.paragraph % 2 === 0) return [question];
+    if (!document || document.paragraph % 2 === kept) return [question];
     const elsewhere = (keptTexts.get(document.article) ?? []).some((contains) => contains(question.answers));
     return elsewhere ? [] : [{ ...question, answers: [], sources: [] }];
   });
@@ -159,6 +161,7 @@ export function squadHoldout(set: SquadSet): SquadSet {
 /**
  * Reads a SQuAD file and writes each paragraph as a file under
  * `<stateDirectory>/squad-corpus-<hash of the file>/` (`squad-holdout-corpus-…` with `holdout`,
+ * `squad-holdout-odd-corpus-…` with odd paragraphs kept,
  * holding only the kept paragraphs, see `squadHoldout`) unless it is already there, so a second
  * run ingests nothing new and the two variants never share an index. Files are written under a
  * temporary name and renamed, so an interrupted run never leaves a truncated paragraph behind.
@@ -169,11 +172,18 @@ export async function prepareSquadCorpus(
   options: {
     /** Keep every other paragraph and turn questions about the others unanswerable. @default false */
     holdout?: boolean;
+    /** With `holdout`, which paragraphs are kept: 0 even, 1 odd. @default 0 */
+    keptParity?: 0 | 1;
   } = {},
 ): Promise<{ corpusDirectory: string; questions: EvalQuestion[] }> {
   const loaded = await loadSquad(squadFile);
-  const { documents, questions } = options.holdout ? squadHoldout(loaded) : loaded;
-  const prefix = options.holdout ? 'squad-holdout-corpus' : 'squad-corpus';
+  const keptParity = options.keptParity ?? 0;
+  const { documents, questions } = options.holdout ? squadHoldout(loaded, { keptParity }) : loaded;
+  const prefix = options.holdout
+    ? keptParity === 1
+      ? 'squad-holdout-odd-corpus'
+      : 'squad-holdout-corpus'
+    : 'squad-corpus';
   const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
   await writeCorpusFiles(directory, documents);
   return { corpusDirectory: directory, questions };

@@ -241,6 +241,26 @@ describe('squadHoldout', () => {
     ]);
   });
 
+  it('keeps the odd paragraphs instead with keptParity 1, so each question is seen both ways', () => {
+    const holdout = squadHoldout(set, { keptParity: 1 });
+    expect(holdout.documents.map((kept) => kept.source)).toEqual([
+      'squad/0-1.txt',
+      'squad/0-3.txt',
+      'squad/1-1.txt',
+    ]);
+    expect(holdout.questions).toEqual([
+      // "Egypt" is in no odd Nile paragraph: unanswerable.
+      { id: 'kept', question: 'kept?', answers: [], sources: [], group: 'Nile' },
+      set.questions[1],
+      set.questions[2],
+      set.questions[3],
+      set.questions[4],
+      set.questions[5],
+      // "1970" is only in paragraph 0-2, now left out.
+      { id: 'kept-2', question: 'kept-2?', answers: [], sources: [], group: 'Nile' },
+    ]);
+  });
+
   it('is deterministic and leaves its input alone', () => {
     const before = structuredClone(set);
     expect(squadHoldout(set)).toEqual(squadHoldout(set));
