@@ -333,7 +333,7 @@ async function main(): Promise<void> {
   }
   if (flags.oof !== undefined) {
     const lines = curves.flatMap(({ name, rows }) =>
-      rows.map(({ features: _features, ...row }) => JSON.stringify({ set: name, ...row })),
+      rows.map((row) => JSON.stringify({ set: name, ...row })),
     );
     await writeFile(path.resolve(flags.oof), `${lines.join('\n')}\n`);
   }
