@@ -144,7 +144,17 @@ export async function candidateFeatures(
   return sentences.map((sentence, rank) => {
     const words = sentenceWords[rank]!;
     const terms = new Set(words.map((entry) => entry.term));
+    // Each question word's alignment is used by three features: computed once per sentence.
+    const aligned = new Map<string, number>();
     const matchOf = (entry: { word: string; term: string }): number => {
+      let value = aligned.get(entry.word);
+      if (value === undefined) {
+        value = alignmentOf(entry);
+        aligned.set(entry.word, value);
+      }
+      return value;
+    };
+    const alignmentOf = (entry: { word: string; term: string }): number => {
       if (terms.has(entry.term)) return 1;
       let best = 0;
       let second = 0;
