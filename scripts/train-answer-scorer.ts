@@ -252,24 +252,25 @@ async function main(): Promise<void> {
         question: question.question,
         first: first === undefined ? '' : question.texts[question.candidates.indexOf(first.candidate)]!,
         answerable: question.answerable,
-        features: questionFeatures(ranked, question.statistics),
+        features: questionFeatures(ranked, question.statistics).map((value, column) =>
+          ablate.has(ABSTAINER_FEATURES[column]!) ? 0 : value,
+        ),
         firstRight:
           first !== undefined && question.labels[question.candidates.indexOf(first.candidate)] === true,
         confidence: 0,
       };
     }),
   }));
-  const ablated = (features: number[]) =>
-    features.map((value, column) => (ablate.has(ABSTAINER_FEATURES[column]!) ? 0 : value));
+  const augmentWith = new Set(flags.augment.split(','));
   const fitAbstainer = (keep: (group: string) => boolean) => {
     const rows: number[][] = [];
     const labels: number[] = [];
     const weights: number[] = [];
     for (const { set, rows: questions } of perSet) {
-      if (set.name === 'squad' || (set.augmented && !flags.augment.split(',').includes(set.name))) continue;
+      if (set.name === 'squad' || (set.augmented && !augmentWith.has(set.name))) continue;
       for (const row of questions) {
         if (!keep(row.group)) continue;
-        rows.push(ablated(row.features));
+        rows.push(row.features);
         labels.push(row.answerable ? 1 : 0);
         weights.push(set.weight);
       }
@@ -288,7 +289,7 @@ async function main(): Promise<void> {
     const scorer = new BoostedTrees(fitAbstainer((id) => foldOf(id) !== fold).model);
     for (const { rows } of perSet) {
       const held = rows.filter((row) => foldOf(row.group) === fold);
-      const confidences = scorer.probabilities(held.map((row) => ablated(row.features)));
+      const confidences = scorer.probabilities(held.map((row) => row.features));
       held.forEach((row, index) => {
         row.confidence = confidences[index]!;
       });

@@ -179,11 +179,7 @@ export async function prepareSquadCorpus(
   const loaded = await loadSquad(squadFile);
   const keptParity = options.keptParity ?? 0;
   const { documents, questions } = options.holdout ? squadHoldout(loaded, { keptParity }) : loaded;
-  const prefix = options.holdout
-    ? keptParity === 1
-      ? 'squad-holdout-odd-corpus'
-      : 'squad-holdout-corpus'
-    : 'squad-corpus';
+  const prefix = options.holdout ? `squad-holdout${keptParity === 1 ? '-odd' : ''}-corpus` : 'squad-corpus';
   const directory = path.join(stateDirectory, `${prefix}-${await fileHash(squadFile)}`);
   await writeCorpusFiles(directory, documents);
   return { corpusDirectory: directory, questions };
