@@ -107,6 +107,9 @@ interface SetData {
   questions: QuestionData[];
 }
 
+/** Features held at 0 for an ablation run (`--ablate`). */
+const ablate = new Set(flags.ablate.split(',').filter(Boolean));
+
 const environment = readEnvironment();
 const stateDirectory = path.resolve(environment.indexDirectory);
 
@@ -185,6 +188,16 @@ async function collectAll(squadFile: string): Promise<SetData[]> {
 }
 
 async function main(): Promise<void> {
+  // Checked before the minutes of collecting features, and told in one line.
+  const unknown = [...ablate].filter(
+    (name) => ![...RANKER_FEATURES, ...ABSTAINER_FEATURES].includes(name as never),
+  );
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `--ablate: no feature named ${unknown.join(', ')}; the features are ${[...RANKER_FEATURES, ...ABSTAINER_FEATURES].join(', ')}\n`,
+    );
+    process.exit(1);
+  }
   const squadFile = path.join(flags.datasets, 'squad', 'dev-v1.1-part-a.json');
   const featuresFile = path.resolve(flags.features);
   let sets: SetData[];
@@ -201,10 +214,6 @@ async function main(): Promise<void> {
   for (const set of sets) set.weight = set.name.startsWith('squad') ? 1 : smallSetWeight;
   const evaluated = sets.filter((set) => !set.augmented);
   // Ablation: the named features held at 0, so no model uses them (a ranker feature for both models).
-  const ablate = new Set(flags.ablate.split(',').filter(Boolean));
-  for (const name of ablate)
-    if (![...RANKER_FEATURES, ...ABSTAINER_FEATURES].includes(name as never))
-      throw new Error(`--ablate: no feature ${name}`);
   const ablatedColumns = RANKER_FEATURES.flatMap((name, column) => (ablate.has(name) ? [column] : []));
   for (const set of sets)
     for (const question of set.questions)
